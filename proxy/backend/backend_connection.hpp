@@ -1,0 +1,72 @@
+// One authenticated connection from meshgate to a backend, with its service account.
+// Layer: proxy (I/O edge).
+#pragma once
+
+#include "common/error.hpp"
+#include "config/model.hpp"
+#include "proxy/io/stream.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace meshgate::proxy {
+
+/// Rows of an internal simple query (column learning, health checks): text values, NULL = nullopt.
+struct SimpleQueryResult {
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    std::string command_tag;
+};
+
+/// A backend connection after StartupMessage, authentication and the first ReadyForQuery.
+/// Owned by exactly one user at a time (a session or the pool). Not thread-safe.
+class BackendConnection {
+public:
+    /// Connects (TCP, TLS per `backend.tls`), logs in with the service account (SCRAM-SHA-256, md5,
+    /// cleartext only over TLS unless tls=disable was chosen explicitly, trust), and reads until
+    /// ReadyForQuery. Errors: 08001 (cannot connect, TLS refused, verify-full failed), 28000/28P01
+    /// (backend refused the service account), 08P01 (protocol violation); all name the backend.
+    /// `startup_parameters` are extra StartupMessage parameters (application_name, ...).
+    static boost::asio::awaitable<Result<std::unique_ptr<BackendConnection>>> connect(
+        boost::asio::any_io_executor ex, config::Backend backend,
+        std::vector<std::pair<std::string, std::string>> startup_parameters = {});
+
+    /// The byte stream after login, for relaying: writes go straight to the backend.
+    Stream& stream() { return *stream_; }
+
+    const config::Backend& backend() const { return backend_; }
+    int32_t process_id() const { return process_id_; }
+    int32_t secret_key() const { return secret_key_; }
+    /// ParameterStatus values the backend reported at login (server_version, ...), in order.
+    const std::vector<std::pair<std::string, std::string>>& parameters() const { return parameters_; }
+
+    /// Runs one statement with the simple protocol and collects the result (for meshgate's own
+    /// queries only; never for client statements, whose rows are relayed as bytes).
+    boost::asio::awaitable<Result<SimpleQueryResult>> simple_query(std::string sql);
+
+    /// False once a read or write failed or the backend sent a FATAL error: never reuse it.
+    bool usable() const { return usable_; }
+    void mark_unusable() { usable_ = false; }
+
+    ~BackendConnection();
+    BackendConnection(const BackendConnection&) = delete;
+    BackendConnection& operator=(const BackendConnection&) = delete;
+
+private:
+    BackendConnection() = default;
+    config::Backend backend_;
+    std::unique_ptr<Stream> stream_;
+    int32_t process_id_ = 0;
+    int32_t secret_key_ = 0;
+    std::vector<std::pair<std::string, std::string>> parameters_;
+    bool usable_ = true;
+};
+
+}  // namespace meshgate::proxy
