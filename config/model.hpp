@@ -178,6 +178,15 @@ struct Limits {
 
 enum class PoolMode { Session, Transaction };
 
+/// `jwt:` (SPEC §5): bearer tokens sent as the password over TLS. Requires `listen.tls`.
+struct Jwt {
+    std::string jwks_file;                 // resolved against the config file's directory
+    std::string issuer;
+    std::string audience;
+    std::string user_claim = "sub";
+    std::string groups_claim = "groups";
+};
+
 struct Snapshot {
     uint64_t generation = 0;
     std::string config_file;
@@ -194,6 +203,8 @@ struct Snapshot {
     std::map<std::string, Domain> domains;
     std::vector<std::string> allowed_functions;    // "schema.function"
     std::vector<MaskPolicy> global_masks;
+    std::optional<Jwt> jwt;                        // none: JWT login disabled
+    std::string domains_dir;                       // resolved; empty when not configured
 
     const Product* find_product(const std::string& domain, const std::string& product) const;
     Product* find_product_mut(const std::string& domain, const std::string& product);
