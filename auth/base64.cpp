@@ -1,6 +1,8 @@
 // Strict base64 encoder/decoder. Layer: auth (pure, std only).
 #include "auth/base64.hpp"
 
+#include "auth/ok.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -103,7 +105,7 @@ Result<std::string> base64_decode(std::string_view text)
             out.push_back(static_cast<char>(v & 0xff));
         }
     }
-    return out;
+    return ok(std::move(out));
 }
 
 }  // namespace meshgate::auth

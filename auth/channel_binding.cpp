@@ -1,6 +1,8 @@
 // tls_server_end_point over X509_digest. Layer: auth.
 #include "auth/channel_binding.hpp"
 
+#include "auth/ok.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 
@@ -34,7 +36,7 @@ Result<std::string> tls_server_end_point(const X509* server_cert)
     if (X509_digest(server_cert, md, buf, &len) != 1) {
         return make_error("0A000", "could not hash the server certificate for channel binding");
     }
-    return std::string(reinterpret_cast<const char*>(buf), len);
+    return ok(std::string(reinterpret_cast<const char*>(buf), len));
 }
 
 }  // namespace meshgate::auth

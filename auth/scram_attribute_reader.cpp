@@ -1,6 +1,8 @@
 // ScramAttributeReader. Layer: auth (pure).
 #include "auth/scram_attribute_reader.hpp"
 
+#include "auth/ok.hpp"
+
 #include <string>
 
 namespace meshgate::auth {
@@ -57,7 +59,7 @@ Result<std::string_view> ScramAttributeReader::read(char name)
     if (!attr) {
         return attr.error();
     }
-    return attr->second;
+    return ok(attr->second);
 }
 
 }  // namespace meshgate::auth

@@ -142,9 +142,8 @@ std::optional<std::vector<Value>> YamlReader::sequence(const Value& v, std::stri
     std::vector<Value> out;
     out.reserve(v.node.size());
     for (const auto& item : v.node) {
-        // An empty block item ("- " alone) is null and its own mark may point past it.
-        const YAML::Mark mark = item.IsNull() ? v.mark : item.Mark();
-        out.push_back(Value{item, item.IsNull() && item.Mark().is_null() ? v.mark : mark});
+        const YAML::Mark mark = item.Mark().is_null() ? v.mark : item.Mark();
+        out.push_back(Value{item, mark, mark});
     }
     return out;
 }

@@ -17,7 +17,8 @@ namespace meshgate::config {
 /// the mark of the token after it, so such values carry their key's mark instead.
 struct Value {
     YAML::Node node;
-    YAML::Mark mark;
+    YAML::Mark mark;      // where to report a problem with the value itself
+    YAML::Mark key_mark;  // the key it sits under (or the list item): where "missing key" goes
 };
 
 /// Reads scalars, lists and enumerations from one file's nodes. A wrong type or value is

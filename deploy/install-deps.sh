@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs every Debian package meshgate needs to build, test and run its demo.
 # Used by README, .ci/run and the Dockerfile. Idempotent: installs only what is missing.
-# Usage: deploy/install-deps.sh [--runtime]   (--runtime: only what the daemon needs to run)
+# Usage: deploy/install-deps.sh [--build|--runtime]   (--build: only what compiling needs;
+#        --runtime: only what the daemon needs to run; default: build + tests + demo)
 set -euo pipefail
 
 if [ "${1:-}" = "--help" ]; then
-    sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -13,11 +14,13 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
     libboost1.81-dev libssl-dev libpg-query-dev libprotobuf-c-dev libyaml-cpp-dev
     prometheus-cpp-dev doctest-dev clang libclang-rt-14-dev)
 test_pkgs=(postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer openssl curl
-    python3 python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless nodejs npm)
+    python3 python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless nodejs npm ca-certificates)
 runtime_pkgs=(libssl3 libyaml-cpp0.7 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 ca-certificates)
 
 if [ "${1:-}" = "--runtime" ]; then
     wanted=("${runtime_pkgs[@]}")
+elif [ "${1:-}" = "--build" ]; then
+    wanted=("${build_pkgs[@]}")
 else
     wanted=("${build_pkgs[@]}" "${test_pkgs[@]}")
 fi

@@ -1,19 +1,72 @@
-// meshgate command line: serve, check, explain, test, passwd, audit verify.
+// meshgate command line: serve, check, explain, passwd (test and audit later).
 // Layer: proxy (edge). Exceptions are caught here and set the exit code.
+#include "proxy/cli/commands.hpp"
+
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #ifndef MESHGATE_VERSION
 #define MESHGATE_VERSION "dev"
 #endif
 
+namespace {
+
+constexpr const char* kUsage =
+    "usage: meshgate <command> [options]\n"
+    "\n"
+    "A PostgreSQL-wire governance proxy for a data mesh.\n"
+    "\n"
+    "commands:\n"
+    "  serve --config F                      run the proxy\n"
+    "  check --config F                      validate the configuration and policies\n"
+    "  explain --config F --user U [--purpose P] SQL\n"
+    "                                        show the decision and the rewritten SQL\n"
+    "  passwd                                read a password on stdin, print its SCRAM verifier\n"
+    "\n"
+    "  --help                                this text\n"
+    "  --version                             the version\n"
+    "\n"
+    "Run `meshgate <command> --help` for the options of a command.\n";
+
+}  // namespace
+
 int main(int argc, char** argv)
 {
-    if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
+    if (argc < 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    if (cmd == "--version" || cmd == "-V" || cmd == "version") {
         std::printf("meshgate %s\n", MESHGATE_VERSION);
         return 0;
     }
-    std::printf("usage: meshgate <serve|check|explain|test|passwd|audit> [options]\n");
-    return argc >= 2 && std::strcmp(argv[1], "--help") == 0 ? 0 : 2;
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    try {
+        if (cmd == "serve") {
+            return meshgate::cli::run_serve(argc, argv);
+        }
+        if (cmd == "check") {
+            return meshgate::cli::run_check(argc, argv);
+        }
+        if (cmd == "explain") {
+            return meshgate::cli::run_explain(argc, argv);
+        }
+        if (cmd == "passwd") {
+            return meshgate::cli::run_passwd(argc, argv);
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "meshgate %s: %s\n", cmd.c_str(), e.what());
+        return 1;
+    } catch (...) {
+        std::fprintf(stderr, "meshgate %s: unknown error\n", cmd.c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "meshgate: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
+    return 2;
 }

@@ -8,6 +8,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -34,9 +35,21 @@ public:
     /// ReadyForQuery. Errors: 08001 (cannot connect, TLS refused, verify-full failed), 28000/28P01
     /// (backend refused the service account), 08P01 (protocol violation); all name the backend.
     /// `startup_parameters` are extra StartupMessage parameters (application_name, ...).
+    /// The whole attempt (TCP, TLS, login) is bounded by `backend.connect_timeout_ms` (08001 on
+    /// expiry). Every backend message is checked against `max_message` bytes before anything is
+    /// allocated for it (at login, against a smaller fixed bound). Extra parameters named `user`
+    /// or `database` are ignored: the service account is not for the caller to choose.
     static boost::asio::awaitable<Result<std::unique_ptr<BackendConnection>>> connect(
         boost::asio::any_io_executor ex, config::Backend backend,
-        std::vector<std::pair<std::string, std::string>> startup_parameters = {});
+        std::vector<std::pair<std::string, std::string>> startup_parameters = {},
+        uint32_t max_message = config::Limits{}.max_backend_message);
+
+    /// Sends a CancelRequest for (process_id, secret_key) on a new connection to `backend`
+    /// (TLS per `backend.tls`, as for connect), bounded by connect_timeout_ms. Success means the
+    /// request was delivered; PostgreSQL never says whether anything was cancelled.
+    static boost::asio::awaitable<Result<void>> cancel(boost::asio::any_io_executor ex,
+                                                       config::Backend backend,
+                                                       int32_t process_id, int32_t secret_key);
 
     /// The byte stream after login, for relaying: writes go straight to the backend.
     Stream& stream() { return *stream_; }
@@ -55,14 +68,35 @@ public:
     bool usable() const { return usable_; }
     void mark_unusable() { usable_ = false; }
 
+    /// Transaction status of the last ReadyForQuery this object read itself (login or
+    /// simple_query): 'I' idle, 'T' in a transaction, 'E' failed transaction. Bytes relayed by a
+    /// session through stream() are not seen here.
+    char transaction_status() const { return transaction_status_; }
+
+    /// A cheap check of an idle connection, without blocking: false when the backend closed the
+    /// socket or sent something unprompted (an idle backend only talks to say it is going away).
+    bool looks_alive();
+
+    /// Best-effort graceful end: Terminate, TLS close_notify, close. Bounded; never throws.
+    boost::asio::awaitable<void> terminate();
+
     ~BackendConnection();
     BackendConnection(const BackendConnection&) = delete;
     BackendConnection& operator=(const BackendConnection&) = delete;
 
 private:
+    friend class BackendPool;
+    struct Login;  // the connect/login steps, in backend_connection.cpp
+    friend struct Login;
     BackendConnection() = default;
     config::Backend backend_;
+    // Declared before stream_ so it outlives the SSL object made from it.
+    std::shared_ptr<boost::asio::ssl::context> tls_context_;
     std::unique_ptr<Stream> stream_;
+    // Held while the connection exists when it belongs to a pool; releasing it frees the slot.
+    std::shared_ptr<void> pool_slot_;
+    uint32_t max_message_ = config::Limits{}.max_backend_message;
+    char transaction_status_ = 'I';
     int32_t process_id_ = 0;
     int32_t secret_key_ = 0;
     std::vector<std::pair<std::string, std::string>> parameters_;

@@ -14,9 +14,20 @@ namespace meshgate::proxy {
 /// Thread-safe: sessions on any thread acquire and release. At most `backend.pool_size`
 /// connections exist; acquire() waits (bounded by the backend's connect_timeout_ms, then 53300
 /// "too many connections for backend X") when all are in use.
+///
+/// A connection handed out keeps its pool slot while it lives: destroying it (instead of
+/// calling release) frees the slot too, so a session that dies abruptly never leaks capacity.
+/// Waiters are woken through a per-waiter concurrent_channel, so they resume on their own
+/// executor (their session's strand). Connections are made on the acquiring coroutine's
+/// executor; DISCARD ALL after release runs on the released connection's executor.
 class BackendPool {
 public:
-    explicit BackendPool(config::Backend backend);
+    /// `max_message`: config::Limits::max_backend_message, applied to every backend message.
+    explicit BackendPool(config::Backend backend,
+                         uint32_t max_message = config::Limits{}.max_backend_message);
+    /// Closes idle connections and fails current waiters (08006 "pool closed"); resets still
+    /// in flight close their connection when they finish. Connections still held by sessions
+    /// stay valid.
     ~BackendPool();
 
     /// An idle connection, or a new one. The returned connection has no session state.
@@ -27,8 +38,19 @@ public:
     void release(std::unique_ptr<BackendConnection> conn, bool idle);
 
     const config::Backend& backend() const;
-    struct Stats { int idle = 0; int active = 0; };
+    /// For metrics: idle = ready for reuse; active = handed out to sessions; resetting = running
+    /// DISCARD ALL; connecting = logins in progress; waiting = acquire() calls queued.
+    struct Stats {
+        int idle = 0;
+        int active = 0;
+        int resetting = 0;
+        int connecting = 0;
+        int waiting = 0;
+    };
     Stats stats() const;
+
+    /// Closes every idle connection (e.g. on reload when the backend's settings changed).
+    void clear_idle();
 
 private:
     struct Impl;

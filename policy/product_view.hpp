@@ -1,0 +1,35 @@
+// The per-user view of one data product: which columns, which masks, which row filters
+// (SPEC §2 derived table, §4 Combining). Layer: policy (pure).
+#pragma once
+
+#include "common/error.hpp"
+#include "config/model.hpp"
+#include "policy/decision.hpp"
+#include "policy/identity.hpp"
+
+#include <string>
+#include <vector>
+
+namespace meshgate::policy {
+
+/// The alias of the physical relation inside every derived table; row filter columns are
+/// qualified with it so that a filter can never bind to a column of the user's outer query.
+inline constexpr std::string_view kSourceAlias = "meshgate_source";
+
+struct ProductView {
+    /// `SELECT "id", <mask> AS "email", ... FROM "public"."customers" "meshgate_source"`
+    /// (plus ` OFFSET 0` when fenced). Row filters are grafted onto its tree by the rewriter.
+    std::string select_sql;
+    std::vector<const config::RowFilter*> filters;   // applicable ones, in file order
+    std::vector<AppliedPolicy> policies;             // winning masks and filters
+};
+
+/// Builds the view of `product` for `who`. Columns: physical_columns in order (only declared ones
+/// with `expose: declared`). Masks: the strongest applicable domain or global (tag) mask per
+/// column; `except` exempts only from that one policy. Refuses with 55000 when the product's
+/// columns are not known yet or none are exposed, or a mask cannot be built.
+/// `fence` adds OFFSET 0 so the backend cannot push user predicates below the row filters.
+Result<ProductView> build_product_view(const config::Product& product, const Identity& who,
+                                       const config::Snapshot& snap, bool fence);
+
+}  // namespace meshgate::policy

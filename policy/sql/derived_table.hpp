@@ -1,0 +1,23 @@
+// Replaces product RangeVars by their derived tables (SPEC §2): the per-user SELECT over the
+// physical relation with masks and grafted row filters. Internal to policy/sql.
+#pragma once
+
+#include "common/error.hpp"
+#include "config/model.hpp"
+#include "policy/decision.hpp"
+#include "policy/identity.hpp"
+#include "policy/sql/query_walker.hpp"
+
+#include <vector>
+
+namespace meshgate::policy::sql {
+
+/// Rewrites every ref in place: `(SELECT <cols/masks> FROM <source> meshgate_source WHERE
+/// <filters AND-ed> [OFFSET 0]) AS <user alias or product name>(<user alias columns>)`.
+/// All generated pieces are parsed in one libpg_query call and checked for their exact shape
+/// before anything is grafted. Appends the masks and filters applied to `policies`.
+Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identity& who,
+                                    const config::Snapshot& snap, bool fence,
+                                    std::vector<AppliedPolicy>& policies);
+
+}  // namespace meshgate::policy::sql

@@ -1,0 +1,83 @@
+// The fail-closed walk over one statement's parse tree: every node kind is explicitly allowed or
+// refused, relations are resolved, functions checked, product references collected for the
+// rewrite. Internal to policy/sql (uses libpg_query types).
+#pragma once
+
+#include "common/error.hpp"
+#include "config/model.hpp"
+#include "policy/identity.hpp"
+#include "policy/sql/pg_handles.hpp"
+
+#include <string>
+#include <vector>
+
+namespace meshgate::policy::sql {
+
+/// A product reference found in the tree: the RangeVar node that becomes a derived table.
+struct ProductRef {
+    PgQuery__Node* node = nullptr;
+    const config::Product* product = nullptr;
+    const config::Domain* domain = nullptr;
+};
+
+class QueryWalker {
+public:
+    enum class Mode {
+        Query,      // a client statement: SELECT family only
+        RowFilter,  // a row filter expression: columns, constants, allowed functions, no subquery
+    };
+
+    QueryWalker(Mode mode, const Identity& who, const config::Snapshot& snap)
+        : mode_(mode), who_(who), snap_(snap)
+    {
+    }
+
+    /// Walks `n` and everything below it. The first refusal stops the walk.
+    Result<void> walk_node(PgQuery__Node* n);
+    Result<void> walk_message(ProtobufCMessage* m);
+
+    /// Product references in tree order.
+    std::vector<ProductRef>& refs() { return refs_; }
+    /// True when the walk changed the tree itself (qualified a pg_catalog name).
+    bool tree_changed() const { return tree_changed_; }
+    /// True when some expression may raise an error or have an effect depending on row values
+    /// (functions, casts of columns, arithmetic, subqueries): then row-filtered derived tables
+    /// get an OFFSET 0 fence so the backend cannot evaluate it on rows a filter removes.
+    bool needs_fence() const { return risky_; }
+    /// Row filters only: the column names referenced.
+    const std::vector<std::string>& columns() const { return columns_; }
+
+private:
+    // One handler per node kind that needs more than the generic walk (one file each).
+    Result<void> on_select(PgQuery__SelectStmt* s);
+    Result<void> on_with(PgQuery__WithClause* w);
+    Result<void> on_range_var(PgQuery__Node* n);
+    Result<void> on_func_call(PgQuery__FuncCall* f);
+    Result<void> on_type_name(PgQuery__TypeName* t);
+    Result<void> on_a_expr(PgQuery__AExpr* e);
+    Result<void> on_column_ref(PgQuery__ColumnRef* c);
+    Result<void> on_type_cast(PgQuery__TypeCast* c);
+
+    Result<void> walk_children(ProtobufCMessage* m, const void* skip = nullptr);
+    bool cte_visible(std::string_view name) const;
+    Result<void> check_operator(PgQuery__Node** names, size_t n, int location);
+
+    Mode mode_;
+    const Identity& who_;
+    const config::Snapshot& snap_;
+    std::vector<std::vector<std::string>> cte_scopes_;
+    std::vector<ProductRef> refs_;
+    std::vector<std::string> columns_;
+    bool tree_changed_ = false;
+    bool risky_ = false;
+    int depth_ = 0;
+};
+
+/// The String nodes of a name list (funcname, names, ...), as views; empty when one is not a
+/// String node.
+std::vector<std::string_view> string_list(PgQuery__Node** items, size_t n);
+
+/// Error position from a node location (0-based byte offset, -1 unknown) -> 1-based / 0.
+inline int position_of(int32_t location) { return location >= 0 ? location + 1 : 0; }
+
+}  // namespace meshgate::policy::sql

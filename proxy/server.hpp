@@ -1,0 +1,89 @@
+// proxy::Server: the client listener, the backend pools and the live sessions of one meshgate.
+// Layer: proxy (I/O edge).
+#pragma once
+
+#include "common/error.hpp"
+#include "config/model.hpp"
+#include "proxy/cancel_registry.hpp"
+#include "proxy/session/session_services.hpp"
+#include "proxy/tls/server_tls.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace meshgate::proxy {
+
+class BackendPool;
+
+/// Owns everything sessions share. Lifetime: construct, open(), co_spawn serve() on the
+/// io_context, run the io_context on any number of threads; stop() from any thread; destroy
+/// only after every thread running the io_context has returned.
+class Server {
+public:
+    Server(boost::asio::io_context& ctx, config::SnapshotPtr snapshot);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Builds the client TLS context (when `listen.tls` is set), creates a pool per backend and
+    /// binds `listen.host:port` (port 0: any free port, see port()). Errors: 58030/F0000 for
+    /// TLS files, 08001 "could not bind ... address already in use" and the like.
+    Result<void> open();
+
+    /// Learns the catalog backend's ParameterStatus values (server_version, ...), then accepts
+    /// clients until stop(). Each session runs on its own strand.
+    boost::asio::awaitable<void> serve();
+
+    /// Thread-safe and idempotent: stops accepting and ends every session (each sends FATAL
+    /// 57P01 at its next await and releases its backend connections).
+    void stop();
+
+    /// The bound port (after open()).
+    uint16_t port() const { return port_; }
+
+    /// The current snapshot (atomic read) and its replacement (reload).
+    config::SnapshotPtr snapshot() const;
+    void set_snapshot(config::SnapshotPtr snapshot);
+
+    /// A backend's pool, or null.
+    std::shared_ptr<BackendPool> pool(const std::string& backend) const;
+
+    const SessionStats& stats() const { return stats_; }
+    std::size_t live_sessions() const;
+
+private:
+    struct LiveSession {
+        boost::asio::any_io_executor strand;
+        std::shared_ptr<boost::asio::cancellation_signal> cancel;
+    };
+
+    boost::asio::awaitable<void> learn_server_parameters();
+    void spawn_session(boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& ctx_;
+    mutable std::mutex snapshot_mutex_;
+    config::SnapshotPtr snapshot_;
+    std::unique_ptr<ServerTls> tls_;
+    CancelRegistry cancel_;
+    SessionStats stats_;
+    std::shared_ptr<SessionServices> services_;
+    mutable std::mutex pools_mutex_;
+    std::map<std::string, std::shared_ptr<BackendPool>> pools_;
+    std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+    uint16_t port_ = 0;
+    std::atomic<bool> stopping_{false};
+    mutable std::mutex sessions_mutex_;
+    std::map<uint64_t, LiveSession> sessions_;
+    uint64_t next_session_ = 1;
+};
+
+}  // namespace meshgate::proxy

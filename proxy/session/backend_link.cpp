@@ -1,0 +1,323 @@
+// ClientSession backend side: acquiring connections (session pool mode), replaying the session's
+// settings on them, and relaying backend messages to the client with backpressure.
+// Layer: proxy (I/O edge).
+#include "proxy/backend/backend_connection.hpp"
+#include "proxy/backend/backend_pool.hpp"
+#include "proxy/cancel_registry.hpp"
+#include "proxy/log.hpp"
+#include "proxy/session/client_session.hpp"
+#include "proxy/wire/messages.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+
+namespace meshgate::proxy {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Relayed bytes are written to the client once this much is pending, so a slow client stops
+// meshgate from reading its backend further (TCP backpressure reaches the backend).
+constexpr std::size_t kClientFlushThreshold = 64 * 1024;
+
+// A backend connection that has something to read (or hung up) while the session believes it
+// idle was closed by the backend (a FATAL such as 57P01, or EOF): it must not carry the next
+// statement.
+bool readable_while_idle(BackendConnection& conn)
+{
+    auto& sock = conn.stream().tcp();
+    if (!sock.is_open()) {
+        return true;
+    }
+    pollfd p{};
+    p.fd = sock.native_handle();
+    p.events = POLLIN;
+    const int r = ::poll(&p, 1, 0);
+    return r != 0;  // readable, hang-up, error (r < 0: cannot tell, so do not trust it)
+}
+
+bool is_fatal(const wire::ErrorResponse& e)
+{
+    std::string sev = e.get('V');
+    if (sev.empty()) {
+        sev = e.get('S');
+    }
+    return sev == "FATAL" || sev == "PANIC";
+}
+
+}  // namespace
+
+asio::awaitable<Result<ClientSession::BackendLink*>> ClientSession::link_for(
+    const std::string& backend)
+{
+    auto it = links_.find(backend);
+    if (it != links_.end() && it->second->conn) {
+        BackendLink& link = *it->second;
+        if (!link.broken && !(link.status == 'I' && readable_while_idle(*link.conn))) {
+            if (!link.settings_applied) {
+                if (auto applied = co_await apply_settings(link); !applied) {
+                    co_return applied.error();
+                }
+            }
+            co_return &link;
+        }
+        if (txn_backend_ == backend) {
+            co_return make_error("08006", "the connection to backend \"" + backend +
+                                              "\" was lost inside a transaction");
+        }
+        // Idle and gone: drop it quietly and continue on a fresh connection.
+        log_info("backend connection lost while idle; reconnecting",
+                 {{"user", startup_.user}, {"backend", backend}});
+        link.broken = true;
+        link.pool->release(std::move(link.conn), false);
+        links_.erase(it);
+    }
+    auto pool = services_->pool(backend);
+    if (!pool) {
+        co_return make_error("08001", "backend \"" + backend + "\" is not configured");
+    }
+    auto conn = co_await pool->acquire();
+    if (!conn) {
+        co_return conn.error();
+    }
+    auto link = std::make_unique<BackendLink>(limits_.max_backend_message);
+    link->name = backend;
+    link->pool = pool;
+    link->conn = std::move(*conn);
+
+    auto applied = co_await apply_settings(*link);
+    if (!applied) {
+        pool->release(std::move(link->conn), false);
+        co_return applied.error();
+    }
+    BackendLink* raw = link.get();
+    links_[backend] = std::move(link);
+    co_return raw;
+}
+
+asio::awaitable<Result<void>> ClientSession::apply_settings(BackendLink& link)
+{
+    // Replay what the client asked for at startup, as the client would see it on PostgreSQL.
+    std::string sql;
+    for (const auto& [name, value] : startup_.forwarded) {
+        if (!sql.empty()) {
+            sql += "; ";
+        }
+        sql += set_statement(name, value);
+    }
+    for (const auto& [name, value] : link.conn->parameters()) {
+        // meshgate's parser reads strings with standard_conforming_strings on; the backend
+        // must read them the same way.
+        if (name == "standard_conforming_strings" && value != "on") {
+            if (!sql.empty()) {
+                sql += "; ";
+            }
+            sql += "SET standard_conforming_strings = on";
+        }
+    }
+    if (!sql.empty()) {
+        auto r = co_await link.conn->simple_query(sql);
+        if (!r) {
+            co_return r.error();
+        }
+    }
+    link.settings_applied = true;
+    co_return Result<void>{};
+}
+
+void ClientSession::set_cancel_target(BackendLink& link)
+{
+    if (!registered_ || cancel_backend_ == link.name) {
+        return;
+    }
+    const auto& b = link.conn->backend();
+    services_->cancel->set_target(
+        cancel_pid_, CancelTarget{b.host, b.port, link.conn->process_id(), link.conn->secret_key()});
+    cancel_backend_ = link.name;
+}
+
+asio::awaitable<bool> ClientSession::write_backend(BackendLink& link, std::string_view bytes)
+{
+    set_cancel_target(link);
+    auto [ec, n] = co_await link.conn->stream().write_all(bytes);
+    if (ec) {
+        link.broken = true;
+        link.conn->mark_unusable();
+        co_return false;
+    }
+    co_return true;
+}
+
+asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& link,
+                                                                 ResponseQueue& q,
+                                                                 bool forward_ready)
+{
+    RelayResult r;
+    auto lost = [&](std::string why) {
+        link.broken = true;
+        link.conn->mark_unusable();
+        r.backend_ok = false;
+        r.problem = std::move(why);
+    };
+    while (true) {
+        q.emit_local(client_out_);
+        if (q.empty()) {
+            break;
+        }
+        auto step = link.scanner.next(link.in.view());
+        if (auto* more = std::get_if<wire::NeedMore>(&step)) {
+            // Nothing complete to pass on: let the client have what is pending before waiting.
+            if (!co_await flush_client()) {
+                r.client_ok = false;
+                break;
+            }
+            std::size_t room = 0;
+            const std::size_t need = more->at_least > link.in.size() ? more->at_least - link.in.size() : 1;
+            char* p = link.in.prepare(std::max(need, kReadChunk), room);
+            auto [ec, n] = co_await link.conn->stream().read_some(p, room);
+            if (ec) {
+                lost(ec == asio::error::eof ? "backend closed the connection" : ec.message());
+                break;
+            }
+            link.in.commit(n);
+            continue;
+        }
+        if (auto* bad = std::get_if<wire::Malformed>(&step)) {
+            lost("protocol violation: " + bad->text);
+            break;
+        }
+        const BackendPiece piece = std::get<BackendPiece>(step);
+        ResponseQueue::Outcome outcome = ResponseQueue::Outcome::Pass;
+        bool forward = true;
+        if (piece.whole) {
+            switch (piece.tag) {
+            case 'E': {
+                auto e = wire::decode_error_response(piece.body);
+                if (!e) {
+                    lost("malformed ErrorResponse");
+                    break;
+                }
+                r.error_seen = true;
+                if (is_fatal(*e)) {
+                    link.broken = true;
+                    link.conn->mark_unusable();
+                    r.fatal_relayed = true;
+                }
+                outcome = q.on_backend('E');
+                if (!q.has_sync()) {
+                    r.failed_before_sync = true;
+                }
+                break;
+            }
+            case 'Z': {
+                auto z = wire::decode_ready_for_query(piece.body);
+                if (!z) {
+                    lost("malformed ReadyForQuery");
+                    break;
+                }
+                link.status = z->status;
+                outcome = q.on_backend('Z');
+                forward = forward_ready;
+                break;
+            }
+            case 'C': {
+                outcome = q.on_backend('C');
+                auto c = wire::decode_command_complete(piece.body);
+                if (c && c->tag == "DISCARD ALL") {
+                    // The client reset the backend session: replay its settings before the
+                    // next statement.
+                    link.settings_applied = false;
+                }
+                break;
+            }
+            case 'G': {
+                // COPY FROM STDIN is refused by policy; should one start anyway, abort it on
+                // the backend: it answers with an ErrorResponse the client then sees.
+                forward = false;
+                std::string fail;
+                wire::encode(wire::CopyFail{"COPY FROM STDIN is not allowed through meshgate"},
+                             fail);
+                if (!co_await write_backend(link, fail)) {
+                    lost("write failed");
+                }
+                break;
+            }
+            case 'S':
+            case 'H':
+                outcome = q.on_backend(piece.tag);
+                break;
+            default:  // 'W', 'K', 'v', 'R': never legitimate after login
+                lost(std::string("unexpected message '") + piece.tag + "' from backend");
+                break;
+            }
+            if (!r.backend_ok) {
+                break;
+            }
+        } else if (piece.last) {
+            outcome = q.on_backend(piece.tag);
+        }
+        if (outcome == ResponseQueue::Outcome::Unexpected) {
+            lost(std::string("backend sent '") + piece.tag + "' out of turn");
+            break;
+        }
+        if (forward) {
+            client_out_.append(piece.bytes);
+        }
+        link.in.consume(piece.bytes.size());
+        if (client_out_.size() >= kClientFlushThreshold) {
+            if (!co_await flush_client()) {
+                r.client_ok = false;
+                break;
+            }
+        }
+    }
+    if (link.in.empty()) {
+        link.in.shrink();
+    }
+    co_return r;
+}
+
+asio::awaitable<bool> ClientSession::after_relay(BackendLink& link, const RelayResult& r)
+{
+    if (!r.client_ok) {
+        co_return false;
+    }
+    if (!r.backend_ok || link.broken) {
+        if (!r.fatal_relayed) {
+            log_warn("backend connection lost", {{"user", startup_.user},
+                                                 {"backend", link.name},
+                                                 {"reason", r.problem}});
+            co_await send_fatal(make_error("08006", "lost the connection to backend \"" +
+                                                        link.name + "\""));
+        } else {
+            co_await flush_client();
+        }
+        co_return false;
+    }
+    if (link.status != 'I') {
+        txn_backend_ = link.name;
+    } else if (txn_backend_ == link.name) {
+        txn_backend_.clear();
+    }
+    co_return true;
+}
+
+void ClientSession::release_links()
+{
+    for (auto& [name, link] : links_) {
+        if (link->conn) {
+            const bool idle = !link->broken && link->status == 'I' &&
+                              !link->scanner.mid_message() && link->in.empty();
+            link->pool->release(std::move(link->conn), idle);
+        }
+    }
+    links_.clear();
+    if (registered_) {
+        services_->cancel->set_target(cancel_pid_, std::nullopt);
+        cancel_backend_.clear();
+    }
+}
+
+}  // namespace meshgate::proxy

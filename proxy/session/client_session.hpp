@@ -1,0 +1,154 @@
+// ClientSession: one client connection from the first byte to the last: startup, TLS,
+// authentication, simple and extended query, relay. Layer: proxy (I/O edge).
+//
+// The implementation is split by protocol phase: client_session.cpp (main loop, client I/O),
+// startup.cpp, authentication.cpp, simple_query.cpp, extended_query.cpp, backend_link.cpp
+// (backend connections and the relay).
+#pragma once
+
+#include "common/error.hpp"
+#include "config/model.hpp"
+#include "policy/decision.hpp"
+#include "policy/identity.hpp"
+#include "proxy/io/input_buffer.hpp"
+#include "proxy/io/stream.hpp"
+#include "proxy/session/backend_scanner.hpp"
+#include "proxy/session/response_queue.hpp"
+#include "proxy/session/session_services.hpp"
+#include "proxy/session/startup_settings.hpp"
+#include "proxy/wire/codec.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace meshgate::proxy {
+
+class BackendConnection;
+class BackendPool;
+
+/// Runs one client session to its end and closes the socket. Spawn it with co_spawn on its own
+/// strand and a completion handler that logs an escaping exception (a bug). Cancellation
+/// (terminal) ends the session with FATAL 57P01 at the next await.
+boost::asio::awaitable<void> run_client_session(std::shared_ptr<const SessionServices> services,
+                                                boost::asio::ip::tcp::socket socket);
+
+/// The state of one session; lives in run_client_session's coroutine frame.
+class ClientSession {
+public:
+    ClientSession(std::shared_ptr<const SessionServices> services,
+                  boost::asio::ip::tcp::socket socket);
+    ~ClientSession();
+    ClientSession(const ClientSession&) = delete;
+    ClientSession& operator=(const ClientSession&) = delete;
+
+    boost::asio::awaitable<void> run();
+
+private:
+    /// One backend connection the session holds (session pool mode) and its relay state.
+    struct BackendLink {
+        std::string name;
+        std::shared_ptr<BackendPool> pool;
+        std::unique_ptr<BackendConnection> conn;
+        InputBuffer in;
+        BackendScanner scanner;
+        char status = 'I';        // last ReadyForQuery
+        bool broken = false;      // never reuse: I/O failed, FATAL, protocol violation
+        bool settings_applied = false;
+        explicit BackendLink(uint32_t max_message);
+        ~BackendLink();
+    };
+
+    /// What relay() saw.
+    struct RelayResult {
+        bool client_ok = true;
+        bool backend_ok = true;
+        bool fatal_relayed = false;       // the backend's own FATAL reached the client
+        bool error_seen = false;          // an ErrorResponse was relayed
+        bool failed_before_sync = false;  // extended: an error with no Sync queued yet
+        std::string problem;              // why backend_ok is false (for logs)
+    };
+
+    /// A prepared statement or portal: where it lives, or the local step that answers it.
+    struct Prepared {
+        std::string backend;                 // empty: answered by meshgate
+        std::optional<policy::Step> local;   // SetLocal / ShowLocal
+        bool empty_query = false;
+    };
+
+    // ---- client I/O (client_session.cpp)
+    boost::asio::awaitable<Result<wire::RawMessage>> read_client_message();
+    boost::asio::awaitable<bool> flush_client();
+    boost::asio::awaitable<void> send_fatal(const Error& e);
+    boost::asio::awaitable<void> serve();
+    boost::asio::awaitable<void> close_all();
+    char transaction_status() const;
+    void refresh_identity(const config::Snapshot& snap);
+
+    // ---- startup.cpp: false = the session ends (refused, cancel request served, EOF)
+    boost::asio::awaitable<bool> login();
+    boost::asio::awaitable<bool> startup();
+    boost::asio::awaitable<bool> start_tls();
+    boost::asio::awaitable<void> forward_cancel(wire::CancelRequest request);
+
+    // ---- authentication.cpp
+    boost::asio::awaitable<bool> authenticate();
+    boost::asio::awaitable<bool> send_welcome();
+
+    // ---- simple_query.cpp
+    boost::asio::awaitable<bool> simple_query(std::string sql);
+    boost::asio::awaitable<bool> function_call();
+    void write_local_step(const policy::Step& step, std::string& out, bool with_description);
+    void apply_set_local(const policy::SetLocal& set);
+
+    // ---- extended_query.cpp
+    boost::asio::awaitable<bool> extended(wire::RawMessage first);
+    boost::asio::awaitable<void> extended_message(const wire::RawMessage& m, ResponseQueue& q,
+                                                  std::string& to_backend, bool& end);
+    Result<void> route(const std::string& backend);
+
+    // ---- backend_link.cpp
+    boost::asio::awaitable<Result<BackendLink*>> link_for(const std::string& backend);
+    boost::asio::awaitable<Result<void>> apply_settings(BackendLink& link);
+    boost::asio::awaitable<RelayResult> relay(BackendLink& link, ResponseQueue& q,
+                                              bool forward_ready);
+    boost::asio::awaitable<bool> write_backend(BackendLink& link, std::string_view bytes);
+    /// After a relay: transaction tracking; returns false when the session must end.
+    boost::asio::awaitable<bool> after_relay(BackendLink& link, const RelayResult& r);
+    void set_cancel_target(BackendLink& link);
+    void release_links();
+
+    std::shared_ptr<const SessionServices> services_;
+    std::unique_ptr<Stream> client_;
+    std::string peer_;
+    config::SnapshotPtr snapshot_;            // for limits; refreshed per statement
+    config::Limits limits_;
+    InputBuffer cin_;
+    std::size_t pending_consume_ = 0;
+    bool replay_last_ = false;
+    wire::RawMessage last_;
+    std::string client_out_;
+
+    StartupSettings startup_;
+    policy::Identity identity_;
+    uint64_t identity_generation_ = 0;
+    int32_t cancel_pid_ = 0;
+    bool registered_ = false;
+    bool counted_ = false;
+
+    std::map<std::string, std::unique_ptr<BackendLink>> links_;
+    std::string txn_backend_;        // backend holding the open transaction block
+    std::string batch_backend_;      // extended: backend of the current Sync cycle
+    std::string cancel_backend_;     // backend the cancel key currently points to
+    bool discarding_ = false;        // extended: skipping client messages until Sync
+    bool batch_synced_ = false;      // extended: the batch being answered ends with Sync
+    std::unordered_map<std::string, Prepared> statements_;
+    std::unordered_map<std::string, Prepared> portals_;
+};
+
+}  // namespace meshgate::proxy

@@ -1,0 +1,383 @@
+// ClientSession extended query protocol: a batch of Parse/Bind/Describe/Execute/Close up to
+// Sync or Flush, decided per Parse, forwarded in one write, answered in PostgreSQL's order.
+// Layer: proxy (I/O edge; every decision comes from policy::decide).
+#include "policy/decide.hpp"
+#include "proxy/log.hpp"
+#include "proxy/session/client_session.hpp"
+#include "proxy/wire/messages.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace meshgate::proxy {
+namespace asio = boost::asio;
+
+namespace {
+
+// Bytes of client messages gathered before meshgate forwards them with its own Flush, so a
+// client that pipelines a long batch without Sync cannot make meshgate buffer without bound.
+constexpr std::size_t kMaxBatchBytes = 256 * 1024;
+
+std::function<void(std::string&)> error_writer(Error e)
+{
+    return [e = std::move(e)](std::string& out) {
+        wire::encode(wire::ErrorResponse::from(e), out);
+    };
+}
+
+std::string quoted_name(const char* what, const std::string& name)
+{
+    return name.empty() ? std::string("unnamed ") + what
+                        : std::string(what) + " \"" + name + "\"";
+}
+
+bool blank(std::string_view sql)
+{
+    return std::all_of(sql.begin(), sql.end(), [](char c) {
+        return c == ';' || std::isspace(static_cast<unsigned char>(c));
+    });
+}
+
+}  // namespace
+
+Result<void> ClientSession::route(const std::string& backend)
+{
+    if (!txn_backend_.empty() && txn_backend_ != backend) {
+        Error e = make_error("0A000", "statement runs on backend \"" + backend +
+                                          "\" but the open transaction runs on backend \"" +
+                                          txn_backend_ + "\"");
+        e.hint = "COMMIT or ROLLBACK the transaction first.";
+        return e;
+    }
+    if (!batch_backend_.empty() && batch_backend_ != backend) {
+        Error e = make_error("0A000", "statement runs on backend \"" + backend +
+                                          "\" but earlier messages of this batch run on backend \"" +
+                                          batch_backend_ + "\"");
+        e.hint = "Send Sync between statements that use different backends.";
+        return e;
+    }
+    batch_backend_ = backend;
+    return {};
+}
+
+asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
+{
+    snapshot_ = services_->snapshot();
+    if (snapshot_->users.count(startup_.user) == 0) {
+        co_await send_fatal(make_error("28000", "user \"" + startup_.user +
+                                                    "\" is no longer configured"));
+        co_return false;
+    }
+    refresh_identity(*snapshot_);
+
+    ResponseQueue q;
+    std::string to_backend;
+    bool end = false;
+    co_await extended_message(first, q, to_backend, end);
+    while (!end) {
+        if (to_backend.size() >= kMaxBatchBytes) {
+            wire::encode(wire::Flush{}, to_backend);
+            break;
+        }
+        auto msg = co_await read_client_message();
+        if (!msg) {
+            if (msg.error().sqlstate != "08006") {
+                co_await send_fatal(msg.error());
+            }
+            co_return false;
+        }
+        switch (msg->tag) {
+        case 'P':
+        case 'B':
+        case 'D':
+        case 'E':
+        case 'C':
+        case 'S':
+        case 'H':
+            co_await extended_message(*msg, q, to_backend, end);
+            break;
+        case 'd':
+        case 'c':
+        case 'f':
+            break;
+        default:
+            // Query, FunctionCall, Terminate, ...: answer what is queued first (as if the
+            // client had sent Flush), then the main loop handles this message.
+            replay_last_ = true;
+            if (!to_backend.empty()) {
+                wire::encode(wire::Flush{}, to_backend);
+            }
+            end = true;
+            break;
+        }
+    }
+
+    BackendLink* link = nullptr;
+    if (!batch_backend_.empty()) {
+        auto it = links_.find(batch_backend_);
+        if (it != links_.end() && it->second->conn) {
+            link = it->second.get();
+        }
+    }
+    if (!to_backend.empty()) {
+        MESHGATE_ASSERT(link != nullptr);
+        if (!co_await write_backend(*link, to_backend)) {
+            co_return co_await after_relay(*link, RelayResult{true, false, false, false, false,
+                                                              "write failed"});
+        }
+    }
+    if (q.awaiting_backend() || (link != nullptr && !q.empty())) {
+        MESHGATE_ASSERT(link != nullptr);
+        const RelayResult r = co_await relay(*link, q, true);
+        if (!co_await after_relay(*link, r)) {
+            co_return false;
+        }
+        if (r.failed_before_sync) {
+            discarding_ = true;
+        }
+    } else {
+        q.emit_local(client_out_);
+    }
+    if (batch_synced_) {
+        batch_synced_ = false;
+        batch_backend_.clear();
+    }
+    co_return co_await flush_client();
+}
+
+asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m, ResponseQueue& q,
+                                                      std::string& to_backend, bool& end)
+{
+    // Copies the client's frame as it is (Bind, Describe, Execute, Close carry nothing meshgate
+    // changes).
+    auto forward_raw = [&](const wire::RawMessage& raw) {
+        wire::append_frame(raw.tag, raw.body, to_backend);
+    };
+    auto fail = [&](Error e) {
+        q.local(Awaited::Parse, error_writer(std::move(e)));
+        discarding_ = true;
+    };
+    // Routes one message to `backend`: on success the link exists and the message may be
+    // forwarded; on failure a local error takes its place.
+    auto routed = [&](const std::string& backend) -> asio::awaitable<bool> {
+        if (auto r = route(backend); !r) {
+            fail(r.error());
+            co_return false;
+        }
+        auto link = co_await link_for(backend);
+        if (!link) {
+            fail(link.error());
+            co_return false;
+        }
+        co_return true;
+    };
+
+    if (discarding_ && m.tag != 'S') {
+        co_return;
+    }
+    switch (m.tag) {
+    case 'P': {
+        auto parse = wire::decode_parse(m.body);
+        if (!parse) {
+            fail(parse.error());
+            co_return;
+        }
+        if (!parse->name.empty()) {
+            auto existing = statements_.find(parse->name);
+            if (existing != statements_.end() && existing->second.backend.empty()) {
+                fail(make_error("42P05", "prepared statement \"" + parse->name +
+                                             "\" already exists"));
+                co_return;
+            }
+        }
+        if (blank(parse->query)) {
+            statements_[parse->name] = Prepared{"", std::nullopt, true};
+            q.local(Awaited::Parse, [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
+            co_return;
+        }
+        const policy::Decision decision =
+            policy::decide(parse->query, identity_, *snapshot_, policy::Protocol::Extended);
+        if (decision.is_deny()) {
+            const auto& d = decision.deny();
+            Error e = make_error(d.sqlstate, d.message, d.position);
+            e.detail = d.detail;
+            e.hint = d.hint;
+            fail(std::move(e));
+            co_return;
+        }
+        const auto& allow = decision.allow();
+        if (allow.steps.size() != 1) {
+            fail(make_error("42601", "cannot insert multiple commands into a prepared statement"));
+            co_return;
+        }
+        if (const auto* fwd = std::get_if<policy::Forward>(&allow.steps.front())) {
+            const std::string backend =
+                allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+            if (!co_await routed(backend)) {
+                co_return;
+            }
+            wire::Parse rewritten{parse->name, fwd->sql, parse->param_types};
+            wire::encode(rewritten, to_backend);
+            q.expect(Awaited::Parse);
+            statements_[parse->name] = Prepared{backend, std::nullopt, false};
+        } else {
+            statements_[parse->name] = Prepared{"", allow.steps.front(), false};
+            q.local(Awaited::Parse, [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
+        }
+        co_return;
+    }
+    case 'B': {
+        auto bind = wire::decode_bind(m.body);
+        if (!bind) {
+            fail(bind.error());
+            co_return;
+        }
+        auto it = statements_.find(bind->statement);
+        if (it == statements_.end()) {
+            fail(make_error("26000", quoted_name("prepared statement", bind->statement) +
+                                         " does not exist"));
+            co_return;
+        }
+        const Prepared target = it->second;
+        if (!target.backend.empty()) {
+            if (!co_await routed(target.backend)) {
+                co_return;
+            }
+            forward_raw(m);
+            q.expect(Awaited::Bind);
+        } else {
+            q.local(Awaited::Bind, [](std::string& out) { wire::encode(wire::BindComplete{}, out); });
+        }
+        portals_[bind->portal] = target;
+        co_return;
+    }
+    case 'D': {
+        auto describe = wire::decode_describe(m.body);
+        if (!describe) {
+            fail(describe.error());
+            co_return;
+        }
+        auto& table = describe->kind == 'S' ? statements_ : portals_;
+        auto it = table.find(describe->name);
+        if (it == table.end()) {
+            fail(make_error(describe->kind == 'S' ? "26000" : "34000",
+                            quoted_name(describe->kind == 'S' ? "prepared statement" : "portal",
+                                        describe->name) +
+                                " does not exist"));
+            co_return;
+        }
+        const Prepared target = it->second;
+        if (!target.backend.empty()) {
+            if (!co_await routed(target.backend)) {
+                co_return;
+            }
+            forward_raw(m);
+            q.expect(Awaited::Describe);
+            co_return;
+        }
+        const bool statement = describe->kind == 'S';
+        q.local(Awaited::Describe, [target, statement](std::string& out) {
+            if (statement) {
+                wire::encode(wire::ParameterDescription{}, out);
+            }
+            const auto* show =
+                target.local ? std::get_if<policy::ShowLocal>(&*target.local) : nullptr;
+            if (show != nullptr) {
+                wire::RowDescription desc;
+                desc.fields.push_back(wire::RowDescription::Field{show->name, 0, 0, 25, -1, -1, 0});
+                wire::encode(desc, out);
+            } else {
+                wire::encode(wire::NoData{}, out);
+            }
+        });
+        co_return;
+    }
+    case 'E': {
+        auto execute = wire::decode_execute(m.body);
+        if (!execute) {
+            fail(execute.error());
+            co_return;
+        }
+        auto it = portals_.find(execute->portal);
+        if (it == portals_.end()) {
+            fail(make_error("34000", quoted_name("portal", execute->portal) + " does not exist"));
+            co_return;
+        }
+        const Prepared target = it->second;
+        if (!target.backend.empty()) {
+            if (!co_await routed(target.backend)) {
+                co_return;
+            }
+            forward_raw(m);
+            q.expect(Awaited::Execute);
+            co_return;
+        }
+        q.local(Awaited::Execute, [this, target](std::string& out) {
+            if (target.empty_query || !target.local) {
+                wire::encode(wire::EmptyQueryResponse{}, out);
+            } else {
+                write_local_step(*target.local, out, false);
+            }
+        });
+        co_return;
+    }
+    case 'C': {
+        auto close = wire::decode_close(m.body);
+        if (!close) {
+            fail(close.error());
+            co_return;
+        }
+        auto& table = close->kind == 'S' ? statements_ : portals_;
+        auto it = table.find(close->name);
+        if (it != table.end() && !it->second.backend.empty()) {
+            const std::string backend = it->second.backend;
+            if (!co_await routed(backend)) {
+                co_return;
+            }
+            forward_raw(m);
+            q.expect(Awaited::Close);
+            table.erase(close->name);
+            co_return;
+        }
+        // Closing something that does not exist is not an error (PostgreSQL answers
+        // CloseComplete too).
+        if (it != table.end()) {
+            table.erase(it);
+        }
+        q.local(Awaited::Close, [](std::string& out) { wire::encode(wire::CloseComplete{}, out); });
+        co_return;
+    }
+    case 'S': {
+        discarding_ = false;
+        end = true;
+        BackendLink* link = nullptr;
+        if (!batch_backend_.empty()) {
+            auto it = links_.find(batch_backend_);
+            if (it != links_.end() && it->second->conn && !it->second->broken) {
+                link = it->second.get();
+            }
+        }
+        if (link != nullptr) {
+            wire::encode(wire::Sync{}, to_backend);
+            q.expect(Awaited::Sync);
+        } else {
+            q.local(Awaited::Sync, [this](std::string& out) {
+                wire::encode(wire::ReadyForQuery{transaction_status()}, out);
+            });
+        }
+        // The next Sync cycle may use another backend (unless a transaction pins it).
+        batch_synced_ = true;
+        co_return;
+    }
+    case 'H':
+        if (!to_backend.empty()) {
+            wire::encode(wire::Flush{}, to_backend);
+        }
+        end = true;
+        co_return;
+    default:
+        co_return;
+    }
+}
+
+}  // namespace meshgate::proxy

@@ -1,0 +1,50 @@
+// SessionServices: what every client session shares with the server (snapshot, pools, TLS,
+// cancel keys, counters). Layer: proxy (I/O edge).
+#pragma once
+
+#include "config/model.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace meshgate::proxy {
+
+class BackendPool;
+class CancelRegistry;
+struct ServerTls;
+
+/// Process-wide counters the sessions update (read by metrics and tests).
+struct SessionStats {
+    std::atomic<int64_t> active{0};          // sessions past accept, not yet closed
+    std::atomic<uint64_t> accepted{0};
+    std::atomic<uint64_t> failed{0};         // sessions that ended by an exception (a bug)
+    std::atomic<uint64_t> bytes_from_clients{0};
+    std::atomic<uint64_t> bytes_to_clients{0};
+    std::atomic<uint64_t> auth_ok{0};
+    std::atomic<uint64_t> auth_failed{0};
+};
+
+/// Owned by proxy::Server; outlives every session (the server joins its threads before it is
+/// destroyed). All members are safe to use from any thread.
+struct SessionServices {
+    /// The current policy snapshot; read once per statement.
+    std::function<config::SnapshotPtr()> snapshot;
+    /// The pool of a backend by name, or null when no such backend is configured.
+    std::function<std::shared_ptr<BackendPool>(const std::string&)> pool;
+    /// Client-facing TLS; null when `listen.tls` is not configured.
+    const ServerTls* tls = nullptr;
+    CancelRegistry* cancel = nullptr;
+    SessionStats* stats = nullptr;
+    /// ParameterStatus values reported to clients after login (server_version, ...), learned
+    /// from the catalog backend at startup; the session overrides the per-session ones.
+    std::vector<std::pair<std::string, std::string>> server_parameters;
+    /// Seed of SCRAM mock salts for unknown users (stable per deployment when configured).
+    std::string scram_mock_seed;
+};
+
+}  // namespace meshgate::proxy

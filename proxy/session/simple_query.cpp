@@ -1,0 +1,208 @@
+// ClientSession simple query protocol: decide, answer local steps, forward the rest, relay.
+// Layer: proxy (I/O edge; every decision comes from policy::decide).
+#include "policy/decide.hpp"
+#include "proxy/backend/backend_connection.hpp"
+#include "proxy/log.hpp"
+#include "proxy/session/client_session.hpp"
+#include "proxy/wire/messages.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace meshgate::proxy {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr uint32_t kTextOid = 25;
+
+// True for a query string with no statement in it (only whitespace and semicolons): PostgreSQL
+// answers EmptyQueryResponse.
+bool blank(std::string_view sql)
+{
+    return std::all_of(sql.begin(), sql.end(), [](char c) {
+        return c == ';' || std::isspace(static_cast<unsigned char>(c));
+    });
+}
+
+std::string join(const std::vector<std::string>& v)
+{
+    std::string out;
+    for (const auto& s : v) {
+        if (!out.empty()) {
+            out += ", ";
+        }
+        out += s;
+    }
+    return out;
+}
+
+}  // namespace
+
+void ClientSession::apply_set_local(const policy::SetLocal& set)
+{
+    if (set.name == "search_path") {
+        if (set.value) {
+            identity_.search_path = *set.value;
+        } else if (startup_.search_path) {
+            identity_.search_path = *startup_.search_path;
+        } else if (snapshot_) {
+            auto it = snapshot_->users.find(startup_.user);
+            identity_.search_path =
+                it != snapshot_->users.end() ? it->second.search_path : std::vector<std::string>{};
+        }
+    } else if (set.name == "meshgate.purpose") {
+        if (set.value && !set.value->empty()) {
+            identity_.purpose = join(*set.value);
+        } else if (set.value) {
+            identity_.purpose.reset();
+        } else {
+            identity_.purpose = startup_.purpose;
+        }
+    }
+}
+
+void ClientSession::write_local_step(const policy::Step& step, std::string& out,
+                                     bool with_description)
+{
+    if (const auto* set = std::get_if<policy::SetLocal>(&step)) {
+        apply_set_local(*set);
+        wire::encode(wire::CommandComplete{set->command_tag.empty() ? "SET" : set->command_tag},
+                     out);
+    } else if (const auto* show = std::get_if<policy::ShowLocal>(&step)) {
+        if (with_description) {
+            wire::RowDescription desc;
+            desc.fields.push_back(wire::RowDescription::Field{show->name, 0, 0, kTextOid, -1, -1, 0});
+            wire::encode(desc, out);
+        }
+        wire::encode(wire::DataRow{{show->value}}, out);
+        wire::encode(wire::CommandComplete{"SHOW"}, out);
+    }
+}
+
+asio::awaitable<bool> ClientSession::function_call()
+{
+    if (discarding_) {
+        co_return true;
+    }
+    wire::encode(wire::ErrorResponse::from(make_error(
+                     "0A000", "the function call protocol message is not supported by meshgate")),
+                 client_out_);
+    wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
+    co_return co_await flush_client();
+}
+
+asio::awaitable<bool> ClientSession::simple_query(std::string sql)
+{
+    if (discarding_) {
+        // After an error in an extended-protocol batch everything up to Sync is skipped,
+        // simple Query messages included (as PostgreSQL does).
+        co_return true;
+    }
+    batch_backend_.clear();
+    snapshot_ = services_->snapshot();
+    if (snapshot_->users.count(startup_.user) == 0) {
+        co_await send_fatal(make_error("28000", "user \"" + startup_.user +
+                                                    "\" is no longer configured"));
+        co_return false;
+    }
+    refresh_identity(*snapshot_);
+
+    auto local_error = [&](const Error& e) -> asio::awaitable<bool> {
+        wire::encode(wire::ErrorResponse::from(e), client_out_);
+        wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
+        co_return co_await flush_client();
+    };
+
+    if (blank(sql)) {
+        wire::encode(wire::EmptyQueryResponse{}, client_out_);
+        wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
+        co_return co_await flush_client();
+    }
+    const policy::Decision decision =
+        policy::decide(sql, identity_, *snapshot_, policy::Protocol::Simple);
+    if (decision.is_deny()) {
+        const auto& d = decision.deny();
+        Error e = make_error(d.sqlstate, d.message, d.position);
+        e.detail = d.detail;
+        e.hint = d.hint;
+        log_debug("statement denied", {{"user", startup_.user}, {"sqlstate", d.sqlstate},
+                                       {"reason", d.message}});
+        co_return co_await local_error(e);
+    }
+    const policy::Allow& allow = decision.allow();
+    if (allow.steps.empty()) {
+        wire::encode(wire::EmptyQueryResponse{}, client_out_);
+        wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
+        co_return co_await flush_client();
+    }
+    const bool any_forward = std::any_of(allow.steps.begin(), allow.steps.end(), [](const auto& s) {
+        return std::holds_alternative<policy::Forward>(s);
+    });
+    const bool all_forward = std::all_of(allow.steps.begin(), allow.steps.end(), [](const auto& s) {
+        return std::holds_alternative<policy::Forward>(s);
+    });
+
+    BackendLink* link = nullptr;
+    if (any_forward) {
+        const std::string backend =
+            allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+        if (auto routed = route(backend); !routed) {
+            co_return co_await local_error(routed.error());
+        }
+        batch_backend_.clear();
+        auto l = co_await link_for(backend);
+        if (!l) {
+            if (l.error().sqlstate == "08006") {
+                co_await send_fatal(l.error());
+                co_return false;
+            }
+            co_return co_await local_error(l.error());
+        }
+        link = *l;
+    }
+
+    if (all_forward) {
+        std::string bytes;
+        wire::encode(wire::Query{allow.rewritten()}, bytes);
+        if (!co_await write_backend(*link, bytes)) {
+            co_return co_await after_relay(*link, RelayResult{true, false, false, false, false,
+                                                              "write failed"});
+        }
+        ResponseQueue q;
+        q.expect(Awaited::Query);
+        const RelayResult r = co_await relay(*link, q, true);
+        if (!co_await after_relay(*link, r)) {
+            co_return false;
+        }
+        co_return co_await flush_client();
+    }
+
+    // Mixed local and forwarded steps: run them in order, stop at the first error, and answer
+    // one ReadyForQuery at the end.
+    for (const auto& step : allow.steps) {
+        if (const auto* fwd = std::get_if<policy::Forward>(&step)) {
+            std::string bytes;
+            wire::encode(wire::Query{fwd->sql}, bytes);
+            if (!co_await write_backend(*link, bytes)) {
+                co_return co_await after_relay(*link, RelayResult{true, false, false, false,
+                                                                  false, "write failed"});
+            }
+            ResponseQueue q;
+            q.expect(Awaited::Query);
+            const RelayResult r = co_await relay(*link, q, false);
+            if (!co_await after_relay(*link, r)) {
+                co_return false;
+            }
+            if (r.error_seen) {
+                break;
+            }
+        } else {
+            write_local_step(step, client_out_, true);
+        }
+    }
+    wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
+    co_return co_await flush_client();
+}
+
+}  // namespace meshgate::proxy

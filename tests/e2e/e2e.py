@@ -1,0 +1,554 @@
+#!/usr/bin/python3
+"""End-to-end checks of meshgate through real clients, against a real PostgreSQL.
+
+Started by tests/e2e/run.sh, which creates the cluster, seeds the demo warehouse, renders the demo
+config with a random hash key and starts `meshgate serve`; the environment it passes is read by
+`Env` below. Every expectation is computed here from the warehouse itself (direct connection as
+the superuser) or from the test's own hash key, never hard-coded, so each check fails when the
+feature is missing.
+
+Usage: e2e.py [SUITE...]   suites: cli psql psycopg2 jdbc node pgbench observability (default: all)
+Prints one `ok` / `FAIL` line per check and ends with `N passed, N failed`; exit 1 on any failure.
+Must run with Debian's /usr/bin/python3 (psycopg2 is a Debian package; TOOLCHAIN §5).
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from decimal import Decimal
+
+import psycopg2
+import psycopg2.errors  # noqa: F401  (pgcode constants)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PSQL = "/usr/lib/postgresql/15/bin/psql"
+PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
+JDBC_JAR = "/usr/share/java/postgresql.jar"
+CLIENT_TIMEOUT = 60  # seconds; every subprocess is bounded
+
+
+class Env:
+    """What run.sh set up."""
+
+    def __init__(self):
+        e = os.environ
+        self.mg_bin = e["MG_BIN"]
+        self.mg_config = e["MG_CONFIG"]
+        self.mg_port = int(e["MG_PORT"])
+        self.admin_port = int(e["MG_ADMIN_PORT"])
+        self.audit = e["MG_AUDIT"]
+        self.tls_cert = e["MG_TLS_CERT"]
+        self.pg_dir = e["PG_DIR"]
+        self.pg_port = int(e["PG_PORT"])
+        self.pg_superpw = e["PG_SUPERPW"]
+        self.db = e["DB_NAME"]
+        self.hash_key = e["MESHGATE_HASH_KEY"]
+        self.work = e["E2E_DIR"]
+        self.cache = e.get("E2E_CACHE", os.path.join(self.work, "cache"))
+
+    @staticmethod
+    def password(user):
+        return f"{user}-demo"
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+        self.suite = ""
+
+    def check(self, desc, cond, detail=""):
+        name = f"[{self.suite}] {desc}"
+        if cond:
+            self.passed += 1
+            print(f"ok   - {name}", flush=True)
+        else:
+            self.failed += 1
+            self.failures.append(name)
+            msg = f"FAIL - {name}"
+            if detail:
+                msg += "\n       " + str(detail).strip().replace("\n", "\n       ")[:1500]
+            print(msg, flush=True)
+        return bool(cond)
+
+    def eq(self, desc, got, want):
+        return self.check(desc, got == want, f"got {got!r}\n want {want!r}")
+
+
+R = Results()
+ENV = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Ground truth from the warehouse, and the masks computed independently.
+
+def direct():
+    return psycopg2.connect(host=ENV.pg_dir, port=ENV.pg_port, user="postgres",
+                            password=ENV.pg_superpw, dbname=ENV.db)
+
+
+def direct_rows(sql, args=None):
+    c = direct()
+    try:
+        with c.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+    finally:
+        c.close()
+
+
+def direct_columns(relation):
+    c = direct()
+    try:
+        with c.cursor() as cur:
+            cur.execute(f"SELECT * FROM {relation} LIMIT 0")
+            return [(d.name, d.type_code) for d in cur.description]
+    finally:
+        c.close()
+
+
+def keyed_hash(value):
+    return hmac.new(ENV.hash_key.encode(), str(value).encode(), hashlib.sha256).hexdigest()
+
+
+def partial_last4(value):
+    v = str(value)
+    return "*" * len(v) if len(v) <= 4 else "*" * (len(v) - 4) + v[-4:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients.
+
+def run(cmd, env_extra=None, timeout=CLIENT_TIMEOUT, cwd=None, input_text=None):
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    try:
+        p = subprocess.run(cmd, env=env, cwd=cwd, input=input_text, capture_output=True,
+                           text=True, timeout=timeout)
+        return p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as ex:
+        return 124, ex.stdout or "", f"timed out after {timeout}s: {' '.join(cmd)}"
+
+
+TRANSPORTS = {
+    "plain": "sslmode=disable",
+    "tls": "sslmode=require",
+    "tls+channel_binding": "sslmode=require channel_binding=require",
+}
+
+
+def conninfo(user, transport="plain", extra=""):
+    return (f"host=127.0.0.1 port={ENV.mg_port} dbname=mesh user={user} "
+            f"{TRANSPORTS[transport]} connect_timeout=10 {extra}").strip()
+
+
+def psql(user, commands, transport="plain", password=None, extra="", tuples=True):
+    """Runs the commands in ONE psql session (ON_ERROR_STOP=0); returns (rc, stdout, stderr)."""
+    cmd = [PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=0", "-v", "VERBOSITY=verbose", "-A", "-F", "|"]
+    if tuples:
+        cmd.append("-t")
+    cmd.append(conninfo(user, transport, extra))
+    for c in commands:
+        cmd += ["-c", c]
+    pw = password if password is not None else Env.password(user)
+    return run(cmd, {"PGPASSWORD": pw, "PGCONNECT_TIMEOUT": "10"})
+
+
+def lines(out):
+    return [l for l in out.splitlines() if l.strip()]
+
+
+def sqlstates(stderr):
+    return re.findall(r"ERROR:\s+([0-9A-Z]{5}):", stderr)
+
+
+def mg_connect(user, transport="plain", password=None, **kw):
+    ssl = {"plain": "disable", "tls": "require"}[transport]
+    return psycopg2.connect(host="127.0.0.1", port=ENV.mg_port, dbname="mesh", user=user,
+                            password=password if password is not None else Env.password(user),
+                            sslmode=ssl, connect_timeout=10, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Suites.
+
+def expectations():
+    cust = direct_rows("SELECT id, name, email, phone, card_number, region, balance "
+                       "FROM public.customers ORDER BY id")
+    eu = [r for r in cust if r[5] == "EU"]
+    us = [r for r in cust if r[5] == "US"]
+    assert eu and us, "the demo data must hold EU and US customers"
+    return cust, eu, us
+
+
+def suite_cli():
+    R.suite = "cli"
+    rc, out, err = run([ENV.mg_bin, "--version"])
+    R.check("meshgate --version exits 0 and prints a version", rc == 0 and re.search(r"\d+\.\d+", out + err),
+            out + err)
+    rc, out, err = run([ENV.mg_bin, "check", "--config", ENV.mg_config],
+                       {"WAREHOUSE_PG_PASSWORD": os.environ.get("WAREHOUSE_PG_PASSWORD", "")})
+    R.check("meshgate check accepts the demo configuration", rc == 0, out + err)
+
+    # A broken domain file: a row filter holding a subquery (a config error by SPEC §4).
+    bad = os.path.join(ENV.work, "bad-config")
+    shutil.rmtree(bad, ignore_errors=True)
+    shutil.copytree(os.path.dirname(ENV.mg_config), bad,
+                    ignore=shutil.ignore_patterns("*.jsonl", "*.log", "*.pid", "cache", "bad-config"))
+    path = os.path.join(bad, "domains", "sales.yaml")
+    text = open(path).read()
+    assert "region = @user.region" in text
+    open(path, "w").write(text.replace("region = @user.region",
+                                       "region IN (SELECT region FROM public.customers)"))
+    rc, out, err = run([ENV.mg_bin, "check", "--config", os.path.join(bad, "meshgate.yaml")],
+                       {"WAREHOUSE_PG_PASSWORD": os.environ.get("WAREHOUSE_PG_PASSWORD", "")})
+    both = out + err
+    R.check("meshgate check rejects a row filter holding a subquery", rc != 0, both)
+    R.check("the config error names the domain file and line", re.search(r"sales\.yaml:\d+", both), both)
+
+    # meshgate passwd: verify the printed SCRAM verifier independently (RFC 5802/7677).
+    pw = "correct horse battery staple"
+    rc, out, err = run([ENV.mg_bin, "passwd"], input_text=pw + "\n")
+    v = out.strip().splitlines()[-1] if out.strip() else ""
+    m = re.fullmatch(r"SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)", v)
+    ok = False
+    if m:
+        import base64
+        iters, salt = int(m.group(1)), base64.b64decode(m.group(2))
+        salted = hashlib.pbkdf2_hmac("sha256", pw.encode(), salt, iters)
+        client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+        stored = hashlib.sha256(client_key).digest()
+        server = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+        ok = (base64.b64decode(m.group(3)) == stored and base64.b64decode(m.group(4)) == server
+              and iters >= 4096)
+    R.check("meshgate passwd prints a SCRAM-SHA-256 verifier that matches the password", rc == 0 and ok,
+            out + err)
+
+    rc, out, err = run([ENV.mg_bin, "explain", "--config", ENV.mg_config, "--user", "alice",
+                        "SELECT email, phone FROM sales.customers"],
+                       {"WAREHOUSE_PG_PASSWORD": os.environ.get("WAREHOUSE_PG_PASSWORD", "")})
+    both = out + err
+    R.check("meshgate explain shows the allow decision, the policies and the physical source",
+            rc == 0 and "public.customers" in both and "own-region" in both and "pii-email" in both
+            and "hide-phone" in both, both)
+    R.check("meshgate explain never prints the hash key", ENV.hash_key not in both, both)
+    rc, out, err = run([ENV.mg_bin, "explain", "--config", ENV.mg_config, "--user", "mallory",
+                        "SELECT * FROM sales.customers"],
+                       {"WAREHOUSE_PG_PASSWORD": os.environ.get("WAREHOUSE_PG_PASSWORD", "")})
+    R.check("meshgate explain shows mallory's deny with 42501", "42501" in out + err and "deny" in (out + err).lower(),
+            out + err)
+
+
+def suite_psql():
+    R.suite = "psql"
+    cust, eu, us = expectations()
+    n_orders = direct_rows("SELECT count(*) FROM public.orders")[0][0]
+    n_leads = direct_rows("SELECT count(*) FROM crm.leads")[0][0]
+    phys_header = "|".join(c for c, _ in direct_columns("public.customers"))
+
+    for t in TRANSPORTS:
+        rc, out, err = psql("alice", ["SELECT id, email, phone, card_number, region FROM sales.customers ORDER BY id"], t)
+        got = [l.split("|") for l in lines(out)]
+        want = [[str(r[0]), keyed_hash(r[2]), "", partial_last4(r[4]), r[5]] for r in eu]
+        R.check(f"{t}: alice connects and reads sales.customers", rc == 0 and got, err)
+        R.eq(f"{t}: alice sees only EU rows, e-mail as HMAC-SHA-256, phone NULL, card partially masked",
+             got, want)
+
+    rc, out, err = psql("alice", ["SELECT count(*) FROM sales.customers"])
+    R.eq("row filter: alice's count equals the direct count of EU rows", out.strip(), str(len(eu)))
+    rc, out, err = psql("alice", ["SELECT count(*) FROM sales.customers WHERE region = 'US'"])
+    R.eq("row filter: alice cannot reach US rows by asking for them", out.strip(), "0")
+
+    rc, out, err = psql("bob", ["SELECT id, email, phone FROM sales.customers ORDER BY id"])
+    want = [[str(r[0]), keyed_hash(r[2]), r[3] or ""] for r in cust]
+    R.eq("bob (sales-data-team) is exempt from own-region and hide-phone but not from pii-email",
+         [l.split("|") for l in lines(out)], want)
+
+    rc, out, err = psql("carol", ["SELECT id, email FROM sales.customers ORDER BY id"])
+    R.eq("carol (privacy-officers, US) sees raw e-mail of US rows only",
+         [l.split("|") for l in lines(out)], [[str(r[0]), r[2]] for r in us])
+
+    rc, out, err = psql("alice", ["SELECT * FROM sales.customers LIMIT 1"], tuples=False)
+    R.eq("SELECT * returns the physical table's columns in the same order", (lines(out) or [""])[0], phys_header)
+
+    # Refusals, each followed by a good query in the same session.
+    cases = [
+        ("mallory", "SELECT count(*) FROM sales.customers", "42501", "sales.customers",
+         "SELECT count(*) FROM sales.orders", str(n_orders), "mallory is denied on sales.customers"),
+        ("alice", "SELECT * FROM sales.payouts", "42501", "sales.payouts",
+         "SELECT count(*) FROM sales.customers", str(len(eu)), "a product without access is refused"),
+        ("bob", "SELECT count(*) FROM sales.orders", "42501", "sales.orders",
+         "SELECT count(*) FROM sales.customers", str(len(cust)), "bob is not allowed on sales.orders"),
+        ("alice", "SELECT * FROM public.customers", "42P01", "",
+         "SELECT count(*) FROM sales.customers", str(len(eu)), "a raw physical name never resolves"),
+        ("alice", "SELECT count(*) FROM marketing.leads", "42501", "marketing.leads",
+         "SELECT count(*) FROM sales.customers", str(len(eu)), "a product with purposes needs a declared purpose"),
+        ("alice", "DELETE FROM sales.customers", None, "",
+         "SELECT count(*) FROM sales.customers", str(len(eu)), "writes are refused"),
+        ("alice", "SELECT pg_read_file('/etc/passwd')", None, "",
+         "SELECT count(*) FROM sales.customers", str(len(eu)), "pg_read_file is refused"),
+        ("alice", "SELEC 1", "42601", "",
+         "SELECT count(*) FROM sales.customers", str(len(eu)), "a syntax error is reported"),
+    ]
+    for user, bad, state, names, good, good_out, desc in cases:
+        rc, out, err = psql(user, [bad, good])
+        states = sqlstates(err)
+        if state:
+            ok_state = states == [state]
+        else:
+            ok_state = len(states) == 1 and states[0] in ("42501", "0A000")
+        R.check(f"{desc} ({state or '42501/0A000'})", ok_state and names in err, err)
+        R.eq(f"{desc}: no rows leak and the same session still works", lines(out), [good_out])
+
+    rc, out, err = psql("alice", ["SET meshgate.purpose = 'marketing'", "SELECT count(*) FROM marketing.leads"])
+    R.eq("alice with purpose marketing reads marketing.leads", lines(out), [str(n_leads)])
+    rc, out, err = psql("mallory", ["SET meshgate.purpose = 'marketing'", "SELECT count(*) FROM marketing.leads"])
+    R.check("mallory cannot declare a purpose outside her attributes", "42501" in sqlstates(err) and not lines(out),
+            out + err)
+
+    # The keyed hash is a stable join key across domains.
+    want_join = direct_rows("SELECT count(*) FROM public.customers c JOIN crm.leads l ON l.email = c.email "
+                            "WHERE c.region = 'EU'")[0][0]
+    rc, out, err = psql("alice", ["SET meshgate.purpose = 'marketing'",
+                                  "SELECT count(*) FROM sales.customers c JOIN marketing.leads l ON l.email = c.email"])
+    R.check("sanity: some EU customers are leads", want_join > 0)
+    R.eq("hashed e-mail joins sales.customers to marketing.leads", lines(out), [str(want_join)])
+
+    # search_path over domains: unqualified names resolve in the user's search_path (sales).
+    rc, out, err = psql("alice", ["SELECT count(*) FROM customers",
+                                  "SET search_path TO marketing", "SELECT count(*) FROM campaigns"])
+    n_campaigns = direct_rows("SELECT count(*) FROM crm.campaigns")[0][0]
+    R.eq("unqualified names follow the domain search_path", lines(out), [str(len(eu)), str(n_campaigns)])
+
+    # Catalog.
+    rc, out, err = psql("mallory", ["SELECT address, accessible FROM mesh.products WHERE domain = 'sales' ORDER BY 1"])
+    R.eq("mesh.products lists every product with accessible per user",
+         [l.split("|") for l in lines(out)],
+         [["sales.customers", "f"], ["sales.orders", "t"], ["sales.payouts", "f"]])
+
+    # Authentication failures look the same whether or not the user exists.
+    rc1, out1, err1 = psql("alice", ["SELECT 1"], password="wrong-password")
+    rc2, out2, err2 = psql("nosuchuser", ["SELECT 1"], password="wrong-password")
+    norm = lambda s, u: re.sub(r"port \d+", "port N", s.replace(f'"{u}"', '"<user>"'))
+    R.check("a wrong password is refused", rc1 != 0 and "authentication failed" in err1, err1)
+    R.check("an unknown user is refused", rc2 != 0 and "authentication failed" in err2, err2)
+    R.eq("wrong password and unknown user get identical messages", norm(err1, "alice"), norm(err2, "nosuchuser"))
+
+    rc, out, err = psql("alice", ["SELECT 1"], "tls", extra=f"sslmode=verify-full sslrootcert={ENV.tls_cert}")
+    R.eq("TLS with sslmode=verify-full against the listener certificate", lines(out), ["1"])
+
+
+def suite_psycopg2():
+    R.suite = "psycopg2"
+    cust, eu, us = expectations()
+    phys = direct_columns("public.customers")
+    for t in ("plain", "tls"):
+        try:
+            conn = mg_connect("alice", t)
+        except Exception as ex:  # noqa: BLE001 - a failed connect is a failed check
+            R.check(f"{t}: alice connects", False, ex)
+            continue
+        R.check(f"{t}: alice connects", True)
+        R.eq(f"{t}: TLS in use as requested", bool(conn.info.ssl_in_use), t == "tls")
+        conn.autocommit = True
+        cur = conn.cursor()
+        e = eu[len(eu) // 2]
+        cur.execute("SELECT id, name, email, balance FROM sales.customers WHERE id = %s", (e[0],))
+        R.eq(f"{t}: parameterized lookup returns the masked row with exact types",
+             cur.fetchall(), [(e[0], e[1], keyed_hash(e[2]), e[6])])
+        u = us[0]
+        cur.execute("SELECT id FROM sales.customers WHERE id = %s", (u[0],))
+        R.eq(f"{t}: a lookup of a US id returns nothing to alice", cur.fetchall(), [])
+        cur.execute("SELECT * FROM sales.customers WHERE balance >= %s ORDER BY id", (Decimal("0"),))
+        R.eq(f"{t}: SELECT * has the physical columns, names and types in order",
+             [(d.name, d.type_code) for d in cur.description], phys)
+        R.eq(f"{t}: SELECT * returns all EU rows", [r[0] for r in cur.fetchall()], [r[0] for r in eu])
+        try:
+            cur.execute("SELECT * FROM public.customers")
+            R.check(f"{t}: public.customers is refused", False, cur.fetchall())
+        except psycopg2.Error as ex:
+            R.eq(f"{t}: public.customers is refused with 42P01", ex.pgcode, "42P01")
+        cur.execute("SELECT region, count(*) FROM sales.customers GROUP BY region")
+        R.eq(f"{t}: the session works after the refusal (aggregate sees only EU)", cur.fetchall(), [("EU", len(eu))])
+        conn.close()
+
+        # In a transaction: a refusal aborts it like any error; ROLLBACK recovers.
+        conn = mg_connect("mallory", t)
+        cur = conn.cursor()
+        try:
+            cur.execute("SELECT email FROM sales.customers")
+            R.check(f"{t}: mallory is refused inside a transaction", False, cur.fetchall())
+        except psycopg2.Error as ex:
+            R.check(f"{t}: mallory is refused inside a transaction with 42501 naming the product",
+                    ex.pgcode == "42501" and "sales.customers" in str(ex), f"{ex.pgcode} {ex}")
+        conn.rollback()
+        cur.execute("SELECT count(*) FROM sales.orders WHERE amount > %s", (Decimal("100"),))
+        R.eq(f"{t}: after ROLLBACK the same connection works",
+             cur.fetchall(), direct_rows("SELECT count(*) FROM public.orders WHERE amount > 100"))
+        conn.close()
+
+    for user in ("alice", "nosuchuser"):
+        try:
+            mg_connect(user, "plain", password="wrong").close()
+            R.check(f"wrong password for {user} is refused", False)
+        except psycopg2.OperationalError as ex:
+            R.check(f"wrong password for {user} is refused", "authentication failed" in str(ex), ex)
+
+
+def suite_jdbc():
+    R.suite = "jdbc"
+    if not shutil.which("java") or not os.path.exists(JDBC_JAR):
+        R.check("java and pgjdbc are installed", False, "deploy/install-deps.sh installs them")
+        return
+    cust, eu, us = expectations()
+    e = eu[0]
+    n_orders = direct_rows("SELECT count(*) FROM public.orders")[0][0]
+    for mode in ("disable", "require"):
+        env = {"MG_PORT": str(ENV.mg_port), "MG_SSLMODE": mode, "MG_USER": "alice",
+               "MG_PASSWORD": Env.password("alice"), "EXPECT_ID": str(e[0]),
+               "EXPECT_EMAIL": keyed_hash(e[2]), "EXPECT_EU_COUNT": str(len(eu)),
+               "EXPECT_US_ID": str(us[0][0]), "EXPECT_ORDERS": str(n_orders)}
+        rc, out, err = run(["java", "-cp", JDBC_JAR, os.path.join(HERE, "clients", "JdbcE2E.java")], env,
+                           timeout=120)
+        relay(out, f"sslmode={mode}")
+        R.check(f"sslmode={mode}: the JDBC client ran to the end", "done" in out, (out + err)[-1500:])
+
+
+def suite_node():
+    R.suite = "node"
+    if not shutil.which("node") or not shutil.which("npm"):
+        R.check("node and npm are installed", False, "deploy/install-deps.sh installs nodejs npm")
+        return
+    moddir = os.path.join(ENV.cache, "node")
+    os.makedirs(moddir, exist_ok=True)
+    if not os.path.exists(os.path.join(moddir, "node_modules", "pg", "package.json")):
+        if not os.path.exists(os.path.join(moddir, "package.json")):
+            open(os.path.join(moddir, "package.json"), "w").write('{"name":"meshgate-e2e","private":true}\n')
+        rc, out, err = run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "pg@8"],
+                           cwd=moddir, timeout=180)
+        if not R.check("npm install pg into the cache", rc == 0, out + err):
+            return
+    cust, eu, us = expectations()
+    e = eu[-1]
+    for tls in ("0", "1"):
+        env = {"NODE_PATH": os.path.join(moddir, "node_modules"), "MG_PORT": str(ENV.mg_port), "MG_TLS": tls,
+               "MG_PASSWORD": Env.password("alice"), "EXPECT_ID": str(e[0]),
+               "EXPECT_EMAIL": keyed_hash(e[2]), "EXPECT_EU_COUNT": str(len(eu)),
+               "EXPECT_NAME": e[1]}
+        rc, out, err = run(["node", os.path.join(HERE, "clients", "node_e2e.js")], env, timeout=60)
+        relay(out, "tls" if tls == "1" else "plain")
+        R.check(f"{'tls' if tls == '1' else 'plain'}: the node client ran to the end", "done" in out,
+                (out + err)[-1500:])
+
+
+def relay(out, prefix):
+    """Counts the ok/FAIL lines a client program printed."""
+    for l in out.splitlines():
+        m = re.match(r"(ok|FAIL) - (.*)", l)
+        if m:
+            R.check(f"{prefix}: {m.group(2)}", m.group(1) == "ok")
+
+
+def suite_pgbench():
+    R.suite = "pgbench"
+    for mode in ("simple", "prepared", "extended"):
+        cmd = [PGBENCH, "-n", "-S", "-M", mode, "-c", "4", "-j", "2", "-T", os.environ.get("E2E_PGBENCH_SECONDS", "3"),
+               "-h", "127.0.0.1", "-p", str(ENV.mg_port), "-U", "bench", "mesh"]
+        rc, out, err = run(cmd, {"PGPASSWORD": Env.password("bench")}, timeout=60)
+        processed = re.search(r"number of transactions actually processed: (\d+)", out)
+        failed = re.search(r"number of failed transactions: (\d+)", out)
+        tps = re.search(r"tps = ([\d.]+)", out)
+        R.check(f"-M {mode}: pgbench -S through meshgate runs with 0 failed transactions"
+                f" ({tps.group(1) if tps else '?'} tps)",
+                rc == 0 and processed and int(processed.group(1)) > 0 and failed and failed.group(1) == "0",
+                out + err)
+
+
+def suite_observability():
+    R.suite = "observability"
+    # Produce a deny and an allow for this suite's own audit assertions.
+    psql("mallory", ["SELECT count(*) FROM sales.customers"])
+    psql("alice", ["SELECT count(*) FROM sales.customers"])
+    try:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{ENV.admin_port}/metrics", timeout=5).read().decode()
+    except Exception as ex:  # noqa: BLE001
+        body = f"<{ex}>"
+    for name in ("meshgate_statements_total", "meshgate_auth_total", "meshgate_client_connections",
+                 "meshgate_statement_duration_seconds"):
+        R.check(f"/metrics exposes {name}", name in body, body[:400])
+    R.check("/metrics counts denied statements",
+            re.search(r'meshgate_statements_total\{[^}]*decision="deny"[^}]*\} [1-9]', body), body[:400])
+    for path in ("/healthz", "/readyz"):
+        try:
+            code = urllib.request.urlopen(f"http://127.0.0.1:{ENV.admin_port}{path}", timeout=5).status
+        except Exception as ex:  # noqa: BLE001
+            code = str(ex)
+        R.eq(f"{path} answers 200", code, 200)
+
+    # Audit: one JSON object per line; hash chain intact; the deny is there without the hash key.
+    time.sleep(0.3)  # the audit writer is asynchronous; a bounded pause
+    events = []
+    try:
+        with open(ENV.audit) as f:
+            raw = f.read()
+        events = [json.loads(l) for l in raw.splitlines() if l.strip()]
+    except Exception as ex:  # noqa: BLE001
+        raw = ""
+        R.check("the audit log is JSON lines", False, ex)
+    if events:
+        R.check("the audit log is JSON lines", True)
+        denies = [e for e in events if e.get("event", e.get("type")) == "statement" and e.get("decision") == "deny"
+                  and e.get("user") == "mallory"]
+        R.check("mallory's denied statement is audited with 42501", any(d.get("sqlstate") == "42501" for d in denies),
+                json.dumps(events[-3:])[:800])
+        R.check("every audit line carries seq, prev and hash", all({"seq", "prev", "hash"} <= e.keys() for e in events))
+        R.check("the hash key never appears in the audit log", ENV.hash_key not in raw)
+        rc, out, err = run([ENV.mg_bin, "audit", "verify", ENV.audit])
+        R.check("meshgate audit verify accepts the log", rc == 0, out + err)
+        tampered = os.path.join(ENV.work, "audit-tampered.jsonl")
+        ls = raw.splitlines()
+        del ls[len(ls) // 2]
+        open(tampered, "w").write("\n".join(ls) + "\n")
+        rc, out, err = run([ENV.mg_bin, "audit", "verify", tampered])
+        R.check("meshgate audit verify detects a removed line", rc != 0, out + err)
+
+
+SUITES = {"cli": suite_cli, "psql": suite_psql, "psycopg2": suite_psycopg2, "jdbc": suite_jdbc,
+          "node": suite_node, "pgbench": suite_pgbench, "observability": suite_observability}
+
+
+def main():
+    global ENV
+    names = sys.argv[1:] or list(SUITES)
+    unknown = [n for n in names if n not in SUITES]
+    if unknown:
+        print(f"unknown suite(s): {' '.join(unknown)}; known: {' '.join(SUITES)}", file=sys.stderr)
+        return 2
+    ENV = Env()
+    for n in names:
+        t0 = time.monotonic()
+        print(f"--- suite {n}", flush=True)
+        try:
+            SUITES[n]()
+        except Exception as ex:  # noqa: BLE001 - a crashing suite is a failed check, the others still run
+            R.suite = n
+            R.check("the suite ran without an unexpected exception", False, repr(ex))
+        print(f"--- suite {n}: {time.monotonic() - t0:.1f}s", flush=True)
+    if R.failures:
+        print("\nfailed checks:")
+        for f in R.failures:
+            print(f"  {f}")
+    print(f"{R.passed} passed, {R.failed} failed")
+    return 1 if R.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
