@@ -1,5 +1,5 @@
-// Strict RFC 4648 base64 (standard alphabet, '=' padding), as SCRAM and PostgreSQL verifiers use it.
-// Layer: auth (pure, std only).
+// Strict RFC 4648 base64 (standard alphabet, '=' padding), as SCRAM and PostgreSQL verifiers
+// use it. Layer: auth (pure, std only).
 #pragma once
 
 #include "common/error.hpp"

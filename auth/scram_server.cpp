@@ -21,15 +21,16 @@ const std::string& process_mock_seed()
     return seed;
 }
 
-// A mock verifier for an unknown user. The salt is PostgreSQL's scram_mock_salt(); the keys
-// are never matched (the exchange is doomed), but they are derived so the proof check does the
-// same work as for a real user.
+// A mock verifier for an unknown user. The salt is PostgreSQL's scram_mock_salt(). The keys
+// come from a mock ClientKey, without PBKDF2, so the exchange costs what a real user's costs
+// (no timing hint). Whoever knows the seed could compute a matching proof; the exchange is
+// doomed regardless, and the unit tests forge such a proof to show it.
 ScramVerifier mock_verifier(const std::string& user, const std::string& seed)
 {
     const std::string digest = sha256(user + seed);
+    const std::string client_key = hmac_sha256(seed, "mock ClientKey " + user);
     return ScramVerifier{kScramDefaultIterations, digest.substr(0, kScramDefaultSaltLength),
-                         hmac_sha256(seed, "mock StoredKey " + user),
-                         hmac_sha256(seed, "mock ServerKey " + user)};
+                         sha256(client_key), hmac_sha256(seed, "mock ServerKey " + user)};
 }
 
 Error protocol_violation(std::string message, std::string detail = {})

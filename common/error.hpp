@@ -15,6 +15,20 @@ namespace meshgate {
 /// A failure to report to a person or a peer: SQLSTATE, a human message, and an optional
 /// 1-based cursor position into the statement text (0 = none).
 struct Error {
+    Error() = default;
+    /// Not an aggregate on purpose: an aggregate starting with std::string would make Error
+    /// constructible from a lone string, which switches off Result<std::string>'s implicit
+    /// value constructor (`return text;` would not compile).
+    Error(std::string sqlstate_, std::string message_, int position_ = 0, std::string detail_ = {},
+          std::string hint_ = {})
+        : sqlstate(std::move(sqlstate_)),
+          message(std::move(message_)),
+          position(position_),
+          detail(std::move(detail_)),
+          hint(std::move(hint_))
+    {
+    }
+
     std::string sqlstate;
     std::string message;
     int position = 0;

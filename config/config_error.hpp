@@ -16,7 +16,8 @@ struct ConfigError {
     std::string message;
     Severity severity = Severity::Error;
 
-    /// "domains/sales.yaml:12:7: error: unknown key ..." (or "...: warning: ..."), as compilers print.
+    /// "domains/sales.yaml:12:7: error: unknown key ..." (or "...: warning: ..."), as compilers
+    /// print.
     std::string to_string() const;
 };
 

@@ -7,7 +7,8 @@ namespace meshgate::config {
 
 void Diagnostics::error(SourceLocation where, std::string message)
 {
-    errors_.push_back(ConfigError{std::move(where), std::move(message), ConfigError::Severity::Error});
+    errors_.push_back(
+        ConfigError{std::move(where), std::move(message), ConfigError::Severity::Error});
 }
 
 void Diagnostics::warning(SourceLocation where, std::string message)

@@ -30,7 +30,7 @@ bool is_relation_part(std::string_view s)
     return true;
 }
 
-bool read_source(YamlReader& r, const Value& v, const std::string& path, Product& p)
+bool read_source(YamlReader& r, const YamlValue& v, const std::string& path, Product& p)
 {
     const auto s = r.non_empty_string(v, path);
     if (!s) {
@@ -44,7 +44,8 @@ bool read_source(YamlReader& r, const Value& v, const std::string& path, Product
         relation = s->substr(dot + 1);
     }
     if (!is_relation_part(schema) || !is_relation_part(relation)) {
-        r.error(v, path + ": \"" + *s + "\" is not a relation (expected schema.relation or relation)");
+        r.error(v,
+                path + ": \"" + *s + "\" is not a relation (expected schema.relation or relation)");
         return false;
     }
     p.source_schema = schema;
@@ -52,7 +53,7 @@ bool read_source(YamlReader& r, const Value& v, const std::string& path, Product
     return true;
 }
 
-void read_columns(YamlReader& r, const Value& v, const std::string& path, Product& p)
+void read_columns(YamlReader& r, const YamlValue& v, const std::string& path, Product& p)
 {
     MapReader m(r, v, path);
     for (const auto& e : m.entries()) {
@@ -75,7 +76,7 @@ void read_columns(YamlReader& r, const Value& v, const std::string& path, Produc
     }
 }
 
-void read_access(YamlReader& r, const Value& v, const std::string& path, Product& p)
+void read_access(YamlReader& r, const YamlValue& v, const std::string& path, Product& p)
 {
     MapReader m(r, v, path, {"allow", "deny"});
     if (!m.is_map()) {
@@ -99,8 +100,8 @@ void read_access(YamlReader& r, const Value& v, const std::string& path, Product
 }
 
 /// Checks a policy name: well formed and unique among the product's row filters and masks.
-bool check_policy_name(YamlReader& r, const Value& v, const std::string& path, const std::string& name,
-                       std::set<std::string>& seen)
+bool check_policy_name(YamlReader& r, const YamlValue& v, const std::string& path,
+                       const std::string& name, std::set<std::string>& seen)
 {
     if (!is_simple_name(name)) {
         r.error(v, path + ": \"" + name + "\" is not a valid policy name (letters, digits, _ . -)");
@@ -113,7 +114,7 @@ bool check_policy_name(YamlReader& r, const Value& v, const std::string& path, c
     return true;
 }
 
-void read_row_filters(YamlReader& r, const Value& v, const std::string& path, Product& p,
+void read_row_filters(YamlReader& r, const YamlValue& v, const std::string& path, Product& p,
                       std::set<std::string>& names)
 {
     const auto items = r.sequence(v, path);
@@ -121,7 +122,7 @@ void read_row_filters(YamlReader& r, const Value& v, const std::string& path, Pr
         return;
     }
     for (std::size_t i = 0; i < items->size(); ++i) {
-        const Value& item = (*items)[i];
+        const YamlValue& item = (*items)[i];
         const std::string ip = path + "[" + std::to_string(i) + "]";
         MapReader m(r, item, ip, {"name", "description", "where", "except"});
         if (!m.is_map()) {
@@ -136,8 +137,7 @@ void read_row_filters(YamlReader& r, const Value& v, const std::string& path, Pr
         } else {
             ok = false;
         }
-        std::string description;
-        m.read_string("description", description);
+        m.read_string("description", f.description);
         // Kept as written; the policy layer parses it and checks it names only product columns.
         if (const auto where = m.required_string("where")) {
             f.where = *where;
@@ -157,7 +157,7 @@ void read_row_filters(YamlReader& r, const Value& v, const std::string& path, Pr
     }
 }
 
-void read_masks(YamlReader& r, const Value& v, const std::string& path, Product& p,
+void read_masks(YamlReader& r, const YamlValue& v, const std::string& path, Product& p,
                 std::set<std::string>& names)
 {
     const auto items = r.sequence(v, path);
@@ -165,7 +165,7 @@ void read_masks(YamlReader& r, const Value& v, const std::string& path, Product&
         return;
     }
     for (std::size_t i = 0; i < items->size(); ++i) {
-        const Value& item = (*items)[i];
+        const YamlValue& item = (*items)[i];
         const std::string ip = path + "[" + std::to_string(i) + "]";
         MapReader m(r, item, ip, {"name", "description", "column", "with", "except"});
         if (!m.is_map()) {
@@ -180,8 +180,7 @@ void read_masks(YamlReader& r, const Value& v, const std::string& path, Product&
         } else {
             ok = false;
         }
-        std::string description;
-        m.read_string("description", description);
+        m.read_string("description", mask.description);
         if (const auto column = m.required_string("column")) {
             const auto cv = *m.value("column");
             if (!is_sql_identifier(*column)) {
@@ -273,7 +272,7 @@ void read_product(YamlReader& r, const MapReader::Entry& e, Product& p)
 
 }  // namespace
 
-std::optional<Domain> read_domain_file(YamlReader& r, const Value& root, std::string_view stem,
+std::optional<Domain> read_domain_file(YamlReader& r, const YamlValue& root, std::string_view stem,
                                        const Snapshot& snap)
 {
     MapReader m(r, root, "", {"domain", "description", "owners", "backend", "products"});

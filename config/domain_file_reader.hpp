@@ -13,7 +13,7 @@ namespace meshgate::config {
 /// the domain of that name. `snap` supplies the configured backends. Every problem is reported;
 /// nullopt when the domain is unusable (its name or backend is wrong), otherwise the domain with
 /// the products that read cleanly (the caller fails the load on any error anyway).
-std::optional<Domain> read_domain_file(YamlReader& r, const Value& root, std::string_view stem,
+std::optional<Domain> read_domain_file(YamlReader& r, const YamlValue& root, std::string_view stem,
                                        const Snapshot& snap);
 
 }  // namespace meshgate::config

@@ -9,6 +9,8 @@
 #include "config/value_readers.hpp"
 #include "config/yaml_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <filesystem>
 #include <set>
 
@@ -23,7 +25,7 @@ struct DomainFile {
 
 /// Parses one YAML file into its single document. Syntax errors are reported with the parser's
 /// line and column; a second document is refused (it would be silently ignored otherwise).
-std::optional<Value> parse_yaml(YamlReader& r, const std::string& text)
+std::optional<YamlValue> parse_yaml(YamlReader& r, const std::string& text)
 {
     try {
         std::vector<YAML::Node> docs = YAML::LoadAll(text);
@@ -41,7 +43,10 @@ std::optional<Value> parse_yaml(YamlReader& r, const std::string& text)
         if (mark.is_null()) {
             mark = YAML::Mark();
         }
-        return Value{docs[0], mark, mark};
+        return YamlValue{docs[0], mark, mark};
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp 0.7 labels this "bad file"; say what it is.
+        r.error(e.mark, "YAML nesting is too deep");
     } catch (const YAML::Exception& e) {
         r.error(e.mark, "YAML syntax error: " + e.msg);
     } catch (const std::exception& e) {
@@ -74,9 +79,11 @@ void warn_near_miss_tags(Diagnostics& diag, const Snapshot& snap)
                         continue;
                     }
                     if (const auto near = closest_match(t, candidates)) {
-                        diag.warning(p.origin, "column " + p.address() + "." + c.name + " has tag \"" +
-                                                   t + "\", which no global policy binds (did you "
-                                                   "mean \"" + *near + "\"?)");
+                        diag.warning(p.origin, "column " + p.address() + "." + c.name +
+                                                   " has tag \"" + t +
+                                                   "\", which no global policy binds (did you "
+                                                   "mean \"" +
+                                                   *near + "\"?)");
                     }
                 }
             }
@@ -104,10 +111,22 @@ const MaskPolicy* first_hash_mask(const Snapshot& snap)
     return nullptr;
 }
 
+/// Runs a reader; the readers never throw on bad input, so an exception here is a bug. Report it
+/// as a config error (the load fails closed) instead of taking the process down on a reload.
+template <class F>
+void guarded(YamlReader& r, F&& read)
+{
+    try {
+        read();
+    } catch (const std::exception& e) {
+        r.error(YAML::Mark::null_mark(), std::string("internal error while reading: ") + e.what());
+    }
+}
+
 using DomainSource = std::function<std::vector<DomainFile>(const std::optional<std::string>& dir)>;
 
 LoadResult load_impl(const std::string& main_yaml, const std::string& main_name,
-                     const Environment& env, const DomainSource& domain_source)
+                     const Environment& env, const DomainSource& domain_source, bool listed)
 {
     Diagnostics diag;
     auto snap = std::make_shared<Snapshot>();
@@ -117,11 +136,19 @@ LoadResult load_impl(const std::string& main_yaml, const std::string& main_name,
     YamlReader main_reader(main_name, diag);
     MainFileInfo info;
     if (const auto root = parse_yaml(main_reader, main_yaml)) {
-        info = read_main_file(main_reader, *root, ctx, *snap);
+        guarded(main_reader, [&] { info = read_main_file(main_reader, *root, ctx, *snap); });
     }
 
     std::map<std::string, std::string> domain_file_of;  // domain -> file that defined it
-    for (const auto& file : domain_source(info.domains_dir)) {
+    const auto files = domain_source(info.domains_dir);
+    if (listed && files.empty() && !diag.has_errors()) {
+        // Not an error (a gate may start before domains ship), but every query will be refused.
+        diag.warning(SourceLocation{main_name, 0, 0},
+                     info.domains_dir ? "no *.yaml domain files in " + *info.domains_dir
+                                      : std::string("domains_dir is not set; no data products "
+                                                    "are configured"));
+    }
+    for (const auto& file : files) {
         YamlReader r(file.name, diag);
         if (!file.text) {
             r.error(YAML::Mark::null_mark(), "cannot read domain file");
@@ -131,20 +158,22 @@ LoadResult load_impl(const std::string& main_yaml, const std::string& main_name,
         if (!root) {
             continue;
         }
-        auto domain = read_domain_file(r, *root, stem_of(file.name), *snap);
+        std::optional<Domain> domain;
+        guarded(r, [&] { domain = read_domain_file(r, *root, stem_of(file.name), *snap); });
         if (!domain) {
             continue;
         }
         const auto [it, inserted] = domain_file_of.emplace(domain->name, file.name);
         if (!inserted) {
-            diag.error(domain->origin, "domain \"" + domain->name + "\" is already defined in " +
-                                           it->second);
+            diag.error(domain->origin,
+                       "domain \"" + domain->name + "\" is already defined in " + it->second);
             continue;
         }
         snap->domains.emplace(domain->name, std::move(*domain));
     }
 
-    if (const MaskPolicy* m = first_hash_mask(*snap); m && snap->hash_key.empty() && !info.hash_key_given) {
+    if (const MaskPolicy* m = first_hash_mask(*snap);
+        m && snap->hash_key.empty() && !info.hash_key_given) {
         diag.error(m->origin, "mask \"" + m->name +
                                   "\" uses hash, but no hash key is configured (set "
                                   "secrets.hash_key_env or secrets.hash_key_file)");
@@ -176,32 +205,37 @@ LoadResult load_config(const std::string& path, const Environment& env)
                                          ConfigError::Severity::Error});
         return out;
     }
-    return load_impl(*text, path, env, [&env](const std::optional<std::string>& dir) {
-        std::vector<DomainFile> files;
-        if (!dir) {
+    return load_impl(
+        *text, path, env,
+        [&env](const std::optional<std::string>& dir) {
+            std::vector<DomainFile> files;
+            if (!dir) {
+                return files;
+            }
+            const auto names = env.list_yaml ? env.list_yaml(*dir) : std::vector<std::string>{};
+            for (const auto& name : names) {
+                const std::string p = (std::filesystem::path(*dir) / name).string();
+                files.push_back(DomainFile{p, env.read_file(p)});
+            }
             return files;
-        }
-        const auto names = env.list_yaml ? env.list_yaml(*dir) : std::vector<std::string>{};
-        for (const auto& name : names) {
-            const std::string p = (std::filesystem::path(*dir) / name).string();
-            files.push_back(DomainFile{p, env.read_file(p)});
-        }
-        return files;
-    });
+        },
+        true);
 }
 
 LoadResult load_config_text(const std::string& main_yaml, const std::string& main_name,
                             const std::map<std::string, std::string>& domain_files,
                             const Environment& env)
 {
-    return load_impl(main_yaml, main_name, env,
-                     [&domain_files](const std::optional<std::string>&) {
-                         std::vector<DomainFile> files;
-                         for (const auto& [name, text] : domain_files) {
-                             files.push_back(DomainFile{name, text});
-                         }
-                         return files;
-                     });
+    return load_impl(
+        main_yaml, main_name, env,
+        [&domain_files](const std::optional<std::string>&) {
+            std::vector<DomainFile> files;
+            for (const auto& [name, text] : domain_files) {
+                files.push_back(DomainFile{name, text});
+            }
+            return files;
+        },
+        false);
 }
 
 }  // namespace meshgate::config

@@ -33,7 +33,7 @@ struct Environment {
 struct LoadResult {
     std::shared_ptr<Snapshot> snapshot;  // null when errors is non-empty
     std::vector<ConfigError> errors;
-    std::vector<ConfigError> warnings;   // e.g. inline secrets; never fatal
+    std::vector<ConfigError> warnings;  // e.g. inline secrets; never fatal
 
     bool ok() const { return snapshot != nullptr; }
 };

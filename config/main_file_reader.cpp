@@ -17,7 +17,7 @@ namespace {
 constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 constexpr std::size_t kMinHashKeyBytes = 16;
 
-void read_listen(YamlReader& r, const Value& v, const LoadContext& ctx, Listen& out)
+void read_listen(YamlReader& r, const YamlValue& v, const LoadContext& ctx, Listen& out)
 {
     MapReader m(r, v, "listen", {"host", "port", "tls", "max_client_connections"});
     if (const auto h = m.value("host")) {
@@ -49,7 +49,7 @@ void read_listen(YamlReader& r, const Value& v, const LoadContext& ctx, Listen& 
     }
 }
 
-void read_admin(YamlReader& r, const Value& v, Admin& out)
+void read_admin(YamlReader& r, const YamlValue& v, Admin& out)
 {
     MapReader m(r, v, "admin", {"host", "port", "enabled"});
     if (const auto h = m.value("host")) {
@@ -61,7 +61,7 @@ void read_admin(YamlReader& r, const Value& v, Admin& out)
     m.read_bool("enabled", out.enabled);
 }
 
-void read_audit(YamlReader& r, const Value& v, const LoadContext& ctx, Audit& out)
+void read_audit(YamlReader& r, const YamlValue& v, const LoadContext& ctx, Audit& out)
 {
     MapReader m(r, v, "audit", {"path", "log_literals"});
     if (const auto p = m.value("path")) {
@@ -72,7 +72,7 @@ void read_audit(YamlReader& r, const Value& v, const LoadContext& ctx, Audit& ou
     m.read_bool("log_literals", out.log_literals);
 }
 
-void read_secrets(YamlReader& r, const Value& v, const LoadContext& ctx, Snapshot& snap,
+void read_secrets(YamlReader& r, const YamlValue& v, const LoadContext& ctx, Snapshot& snap,
                   MainFileInfo& info)
 {
     MapReader m(r, v, "secrets", {"hash_key", "hash_key_env", "hash_key_file"});
@@ -138,11 +138,12 @@ void read_backend(YamlReader& r, const MapReader::Entry& e, const LoadContext& c
     m.read_int("connect_timeout_ms", b.connect_timeout_ms, 1, 600000);
 }
 
-void read_backends(YamlReader& r, const std::optional<Value>& v, const LoadContext& ctx,
+void read_backends(YamlReader& r, const std::optional<YamlValue>& v, const LoadContext& ctx,
                    Snapshot& snap)
 {
     if (!v) {
-        r.error(YAML::Mark::null_mark(), "no backends configured (the \"backends\" section is required)");
+        r.error(YAML::Mark::null_mark(),
+                "no backends configured (the \"backends\" section is required)");
         return;
     }
     MapReader m(r, *v, "backends");
@@ -221,7 +222,7 @@ bool is_plain_name(std::string_view s)
     return true;
 }
 
-void read_attributes(YamlReader& r, const Value& v, const std::string& path, User& u)
+void read_attributes(YamlReader& r, const YamlValue& v, const std::string& path, User& u)
 {
     MapReader m(r, v, path);
     for (const auto& e : m.entries()) {
@@ -303,7 +304,7 @@ void read_user(YamlReader& r, const MapReader::Entry& e, MainFileInfo& info, Use
     m.read_int("max_connections", u.max_connections, 0, 1000000);
 }
 
-void read_users(YamlReader& r, const Value& v, MainFileInfo& info, Snapshot& snap)
+void read_users(YamlReader& r, const YamlValue& v, MainFileInfo& info, Snapshot& snap)
 {
     MapReader m(r, v, "users");
     for (const auto& e : m.entries()) {
@@ -319,7 +320,7 @@ void read_users(YamlReader& r, const Value& v, MainFileInfo& info, Snapshot& sna
     }
 }
 
-void read_allowed_functions(YamlReader& r, const Value& v, Snapshot& snap)
+void read_allowed_functions(YamlReader& r, const YamlValue& v, Snapshot& snap)
 {
     const auto items = r.sequence(v, "allowed_functions");
     if (!items) {
@@ -344,7 +345,7 @@ void read_allowed_functions(YamlReader& r, const Value& v, Snapshot& snap)
     }
 }
 
-void read_policies(YamlReader& r, const Value& v, Snapshot& snap)
+void read_policies(YamlReader& r, const YamlValue& v, Snapshot& snap)
 {
     const auto items = r.sequence(v, "policies");
     if (!items) {
@@ -352,7 +353,7 @@ void read_policies(YamlReader& r, const Value& v, Snapshot& snap)
     }
     std::set<std::string> names;
     for (std::size_t i = 0; i < items->size(); ++i) {
-        const Value& item = (*items)[i];
+        const YamlValue& item = (*items)[i];
         const std::string path = "policies[" + std::to_string(i) + "]";
         MapReader m(r, item, path, {"name", "description", "mask", "except"});
         if (!m.is_map()) {
@@ -364,20 +365,20 @@ void read_policies(YamlReader& r, const Value& v, Snapshot& snap)
         bool ok = true;
         if (auto name = m.required_string("name")) {
             if (!is_simple_name(*name)) {
-                r.error(*m.value("name"), m.path_of("name") + ": \"" + *name +
-                                              "\" is not a valid policy name (letters, digits, _ . -)");
+                r.error(*m.value("name"),
+                        m.path_of("name") + ": \"" + *name +
+                            "\" is not a valid policy name (letters, digits, _ . -)");
                 ok = false;
             } else if (!names.insert(*name).second) {
-                r.error(*m.value("name"), m.path_of("name") + ": policy \"" + *name +
-                                              "\" is defined twice");
+                r.error(*m.value("name"),
+                        m.path_of("name") + ": policy \"" + *name + "\" is defined twice");
                 ok = false;
             }
             policy.name = *name;
         } else {
             ok = false;
         }
-        std::string description;
-        m.read_string("description", description);
+        m.read_string("description", policy.description);
         if (const auto mask = m.required("mask")) {
             MapReader mm(r, *mask, m.path_of("mask"), {"tags", "with"});
             if (const auto tags = mm.required("tags")) {
@@ -419,7 +420,7 @@ void read_policies(YamlReader& r, const Value& v, Snapshot& snap)
     }
 }
 
-void read_limits(YamlReader& r, const Value& v, Limits& out)
+void read_limits(YamlReader& r, const YamlValue& v, Limits& out)
 {
     MapReader m(r, v, "limits",
                 {"max_startup_packet", "max_message", "max_backend_message", "auth_timeout_ms",
@@ -433,7 +434,7 @@ void read_limits(YamlReader& r, const Value& v, Limits& out)
     m.read_int("statement_timeout_ms", out.statement_timeout_ms, 0, kIntMax);
 }
 
-void read_jwt(YamlReader& r, const Value& v, const LoadContext& ctx, Snapshot& snap)
+void read_jwt(YamlReader& r, const YamlValue& v, const LoadContext& ctx, Snapshot& snap)
 {
     MapReader m(r, v, "jwt", {"jwks_file", "issuer", "audience", "user_claim", "groups_claim"});
     if (!m.is_map()) {
@@ -465,7 +466,7 @@ void read_jwt(YamlReader& r, const Value& v, const LoadContext& ctx, Snapshot& s
 
 }  // namespace
 
-MainFileInfo read_main_file(YamlReader& r, const Value& root, const LoadContext& ctx,
+MainFileInfo read_main_file(YamlReader& r, const YamlValue& root, const LoadContext& ctx,
                             Snapshot& snap)
 {
     MainFileInfo info;

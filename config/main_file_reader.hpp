@@ -13,8 +13,8 @@ namespace meshgate::config {
 
 /// What the main file says that matters after the domain files are read.
 struct MainFileInfo {
-    std::optional<std::string> domains_dir;       // resolved against the config directory
-    bool hash_key_given = false;                  // secrets.hash_key* present (even if bad)
+    std::optional<std::string> domains_dir;  // resolved against the config directory
+    bool hash_key_given = false;             // secrets.hash_key* present (even if bad)
     struct SearchPathEntry {
         std::string domain;
         SourceLocation where;
@@ -24,7 +24,7 @@ struct MainFileInfo {
 
 /// Reads every section of the main file's root into `snap`, reporting every problem to the
 /// reader's diagnostics. `snap` may be partly filled on error; the caller discards it then.
-MainFileInfo read_main_file(YamlReader& r, const Value& root, const LoadContext& ctx,
+MainFileInfo read_main_file(YamlReader& r, const YamlValue& root, const LoadContext& ctx,
                             Snapshot& snap);
 
 }  // namespace meshgate::config

@@ -5,14 +5,14 @@
 
 namespace meshgate::config {
 
-MapReader::MapReader(YamlReader& reader, const Value& value, std::string path,
+MapReader::MapReader(YamlReader& reader, const YamlValue& value, std::string path,
                      std::vector<std::string_view> known)
     : reader_(reader), self_(value), path_(std::move(path))
 {
     scan(true, known);
 }
 
-MapReader::MapReader(YamlReader& reader, const Value& value, std::string path)
+MapReader::MapReader(YamlReader& reader, const YamlValue& value, std::string path)
     : reader_(reader), self_(value), path_(std::move(path))
 {
     scan(false, {});
@@ -73,11 +73,11 @@ void MapReader::scan(bool strict, const std::vector<std::string_view>& known)
         const YAML::Node& v = kv.second;
         // An empty value's mark points at the next token; report it at its key instead.
         const YAML::Mark mark = v.IsNull() || v.Mark().is_null() ? key_mark : v.Mark();
-        entries_.push_back(Entry{name, key_mark, Value{v, mark, key_mark}});
+        entries_.push_back(Entry{name, key_mark, YamlValue{v, mark, key_mark}});
     }
 }
 
-std::optional<Value> MapReader::get(std::string_view key) const
+std::optional<YamlValue> MapReader::get(std::string_view key) const
 {
     for (const auto& e : entries_) {
         if (e.key == key) {
@@ -87,7 +87,7 @@ std::optional<Value> MapReader::get(std::string_view key) const
     return std::nullopt;
 }
 
-std::optional<Value> MapReader::value(std::string_view key) const
+std::optional<YamlValue> MapReader::value(std::string_view key) const
 {
     auto v = get(key);
     if (v && v->node.IsNull()) {
@@ -96,19 +96,19 @@ std::optional<Value> MapReader::value(std::string_view key) const
     return v;
 }
 
-std::optional<Value> MapReader::required(std::string_view key)
+std::optional<YamlValue> MapReader::required(std::string_view key)
 {
     auto v = value(key);
     if (!v && is_map_) {
         const auto present = get(key);
         reader_.error(present ? present->mark : self_.key_mark,
-                      (path_.empty() ? std::string("top level") : path_) + ": missing required key \"" +
-                          std::string(key) + "\"");
+                      (path_.empty() ? std::string("top level") : path_) +
+                          ": missing required key \"" + std::string(key) + "\"");
     }
     return v;
 }
 
-std::optional<Value> MapReader::required_key(std::string_view key)
+std::optional<YamlValue> MapReader::required_key(std::string_view key)
 {
     auto v = get(key);
     if (!v && is_map_) {

@@ -20,29 +20,29 @@ public:
     struct Entry {
         std::string key;
         YAML::Mark key_mark;
-        Value value;
+        YamlValue value;
     };
 
     /// Strict map: keys must be among `known`. `path` names it in messages ("listen.tls").
-    MapReader(YamlReader& reader, const Value& value, std::string path,
+    MapReader(YamlReader& reader, const YamlValue& value, std::string path,
               std::vector<std::string_view> known);
     /// Free-form map (backends, users, products...): any string key, still no duplicates.
-    MapReader(YamlReader& reader, const Value& value, std::string path);
+    MapReader(YamlReader& reader, const YamlValue& value, std::string path);
 
     bool is_map() const { return is_map_; }
     const std::string& path() const { return path_; }
-    const Value& self() const { return self_; }
+    const YamlValue& self() const { return self_; }
     /// Every valid entry in file order (duplicates after the first are dropped).
     const std::vector<Entry>& entries() const { return entries_; }
 
     /// The value under `key` if the key is present (even when its value is null).
-    std::optional<Value> get(std::string_view key) const;
+    std::optional<YamlValue> get(std::string_view key) const;
     /// The value under `key` if present and not null.
-    std::optional<Value> value(std::string_view key) const;
+    std::optional<YamlValue> value(std::string_view key) const;
     /// Like value(), but reports "missing key" at the map when absent or null.
-    std::optional<Value> required(std::string_view key);
+    std::optional<YamlValue> required(std::string_view key);
     /// Like get() (a null value counts as present), but reports "missing key" when absent.
-    std::optional<Value> required_key(std::string_view key);
+    std::optional<YamlValue> required_key(std::string_view key);
     std::string path_of(std::string_view key) const;
 
     // Typed shortcuts for optional keys: absent or null leaves `out` unchanged.
@@ -65,7 +65,7 @@ private:
     void scan(bool strict, const std::vector<std::string_view>& known);
 
     YamlReader& reader_;
-    Value self_;
+    YamlValue self_;
     std::string path_;
     bool is_map_ = false;
     std::vector<Entry> entries_;

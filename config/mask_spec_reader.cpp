@@ -52,7 +52,8 @@ bool is_positive_decimal(std::string_view text)
     return i == text.size() && non_zero && text.size() <= 40;
 }
 
-std::optional<MaskSpec> read_mask_spec(YamlReader& reader, const Value& with, std::string_view path)
+std::optional<MaskSpec> read_mask_spec(YamlReader& reader, const YamlValue& with,
+                                       std::string_view path)
 {
     const std::string p(path);
     MaskSpec spec;
@@ -100,7 +101,7 @@ std::optional<MaskSpec> read_mask_spec(YamlReader& reader, const Value& with, st
     }
     const auto& entry = m.entries().front();
     const std::string sub = p + "." + entry.key;
-    const Value& arg = entry.value;
+    const YamlValue& arg = entry.value;
     if (entry.key == "constant") {
         spec.kind = MaskSpec::Kind::Constant;
         if (arg.node.IsNull()) {
@@ -164,8 +165,8 @@ std::optional<MaskSpec> read_mask_spec(YamlReader& reader, const Value& with, st
     if (entry.key == "round") {
         spec.kind = MaskSpec::Kind::Round;
         if (!arg.node.IsScalar() || !is_positive_decimal(arg.node.Scalar())) {
-            const std::string got =
-                arg.node.IsScalar() ? "\"" + arg.node.Scalar() + "\"" : std::string(kind_name(arg.node));
+            const std::string got = arg.node.IsScalar() ? "\"" + arg.node.Scalar() + "\""
+                                                        : std::string(kind_name(arg.node));
             reader.error(arg, sub + ": expected a positive number such as 10 or 0.5, got " + got);
             return std::nullopt;
         }

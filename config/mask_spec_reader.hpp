@@ -1,4 +1,5 @@
-// read_mask_spec(): a YAML `with:` value -> MaskSpec (SPEC §4 mask table). Layer: config (yaml-cpp).
+// read_mask_spec(): a YAML `with:` value -> MaskSpec (SPEC §4 mask table). Layer: config
+// (yaml-cpp).
 #pragma once
 
 #include "config/model.hpp"
@@ -14,7 +15,8 @@ namespace meshgate::config {
 /// `{round: STEP}` (a positive plain decimal) or `{truncate: year|month|day|hour}`.
 /// Anything else is reported and gives nullopt. Values that end up in SQL (constant, fill,
 /// pattern, replace) are kept as text; the policy layer quotes them as literals.
-std::optional<MaskSpec> read_mask_spec(YamlReader& reader, const Value& with, std::string_view path);
+std::optional<MaskSpec> read_mask_spec(YamlReader& reader, const YamlValue& with,
+                                       std::string_view path);
 
 /// True for a positive plain decimal ("10", "0.5"): the only `round` steps accepted.
 bool is_positive_decimal(std::string_view text);

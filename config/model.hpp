@@ -51,6 +51,7 @@ struct MaskSpec {
 /// `tags` (global policy).
 struct MaskPolicy {
     std::string name;
+    std::string description;         // optional, for explain and mesh.policies
     std::string column;              // domain mask: the column; empty for a tag mask
     std::vector<std::string> tags;   // global mask: columns tagged with any of these
     MaskSpec with;
@@ -62,6 +63,7 @@ struct MaskPolicy {
 /// A row filter; `where` was parsed at load and references only the product's columns.
 struct RowFilter {
     std::string name;
+    std::string description;         // optional, for explain and mesh.policies
     std::string where;
     std::vector<Principal> except;
     SourceLocation origin;

@@ -74,7 +74,8 @@ Result<Principal> parse_principal(std::string_view text)
         const auto key = rest.substr(0, eq);
         const auto value = rest.substr(eq + 1);
         if (!is_attribute_key(key)) {
-            return bad("\"" + std::string(text) + "\": attribute key must match [A-Za-z_][A-Za-z0-9_]*");
+            return bad("\"" + std::string(text) +
+                       "\": attribute key must match [A-Za-z_][A-Za-z0-9_]*");
         }
         if (!is_name(value)) {
             return bad("\"" + std::string(text) +

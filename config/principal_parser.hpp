@@ -14,7 +14,8 @@ namespace meshgate::config {
 /// message explains the accepted forms.
 Result<Principal> parse_principal(std::string_view text);
 
-/// True for a user attribute key usable in `attr:KEY=…` and `@user.KEY`: `[A-Za-z_][A-Za-z0-9_]*`.
+/// True for a user attribute key usable in `attr:KEY=…` and `@user.KEY`:
+/// `[A-Za-z_][A-Za-z0-9_]*`, at most 63 bytes.
 bool is_attribute_key(std::string_view key);
 
 }  // namespace meshgate::config

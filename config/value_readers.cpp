@@ -24,7 +24,7 @@ std::string resolve_path(const std::string& config_dir, const std::string& p)
     return out;
 }
 
-std::optional<std::vector<Principal>> read_principals(YamlReader& r, const Value& v,
+std::optional<std::vector<Principal>> read_principals(YamlReader& r, const YamlValue& v,
                                                       std::string_view path)
 {
     const auto items = r.sequence(v, path);
@@ -34,12 +34,13 @@ std::optional<std::vector<Principal>> read_principals(YamlReader& r, const Value
     std::vector<Principal> out;
     bool ok = true;
     for (std::size_t i = 0; i < items->size(); ++i) {
-        const Value& item = (*items)[i];
+        const YamlValue& item = (*items)[i];
         const std::string item_path = std::string(path) + "[" + std::to_string(i) + "]";
         if (!item.node.IsScalar()) {
             // "[user: bob]" is a one-entry map in YAML, not the principal "user:bob".
-            r.error(item, item_path + ": expected a principal string (user:NAME, group:NAME, "
-                                      "attr:KEY=VALUE or everyone), got " +
+            r.error(item, item_path +
+                              ": expected a principal string (user:NAME, group:NAME, "
+                              "attr:KEY=VALUE or everyone), got " +
                               std::string(kind_name(item.node)) +
                               (item.node.IsMap() ? " (write user:NAME without a space)" : ""));
             ok = false;
@@ -75,7 +76,7 @@ bool is_tag(std::string_view tag)
     return true;
 }
 
-std::optional<std::vector<std::string>> read_tags(YamlReader& r, const Value& v,
+std::optional<std::vector<std::string>> read_tags(YamlReader& r, const YamlValue& v,
                                                   std::string_view path)
 {
     const auto items = r.sequence(v, path);
@@ -85,7 +86,7 @@ std::optional<std::vector<std::string>> read_tags(YamlReader& r, const Value& v,
     std::vector<std::string> out;
     bool ok = true;
     for (std::size_t i = 0; i < items->size(); ++i) {
-        const Value& item = (*items)[i];
+        const YamlValue& item = (*items)[i];
         const std::string item_path = std::string(path) + "[" + std::to_string(i) + "]";
         auto s = r.string(item, item_path);
         if (!s) {
@@ -112,8 +113,8 @@ bool is_simple_name(std::string_view name)
         return false;
     }
     for (const char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '_' || c == '.' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
         if (!ok) {
             return false;
         }
@@ -154,7 +155,7 @@ std::optional<std::string> read_secret(YamlReader& r, const MapReader& m, std::s
     if (given == 0) {
         return std::nullopt;
     }
-    const Value& first = inline_v ? *inline_v : env_v ? *env_v : *file_v;
+    const YamlValue& first = inline_v ? *inline_v : env_v ? *env_v : *file_v;
     *where = first.mark;
     if (given > 1) {
         r.error(first, m.path_of(inline_key) + ": give only one of " + inline_key + ", " + env_key +
@@ -176,8 +177,8 @@ std::optional<std::string> read_secret(YamlReader& r, const MapReader& m, std::s
             return std::nullopt;
         }
         if (!is_env_name(*name)) {
-            r.error(*env_v, m.path_of(env_key) + ": \"" + *name +
-                                "\" is not an environment variable name");
+            r.error(*env_v,
+                    m.path_of(env_key) + ": \"" + *name + "\" is not an environment variable name");
             return std::nullopt;
         }
         auto value = ctx.env.getenv ? ctx.env.getenv(*name) : std::nullopt;

@@ -24,7 +24,7 @@ struct LoadContext {
 std::string resolve_path(const std::string& config_dir, const std::string& p);
 
 /// A list of principals (`[group:analysts, user:bob]`); every bad item is reported.
-std::optional<std::vector<Principal>> read_principals(YamlReader& r, const Value& v,
+std::optional<std::vector<Principal>> read_principals(YamlReader& r, const YamlValue& v,
                                                       std::string_view path);
 
 /// True for a tag: `[a-z0-9][a-z0-9_.:-]*`. Tags are matched exactly, so mixed case (which would
@@ -32,7 +32,7 @@ std::optional<std::vector<Principal>> read_principals(YamlReader& r, const Value
 bool is_tag(std::string_view tag);
 
 /// A list of tags, each checked with is_tag().
-std::optional<std::vector<std::string>> read_tags(YamlReader& r, const Value& v,
+std::optional<std::vector<std::string>> read_tags(YamlReader& r, const YamlValue& v,
                                                   std::string_view path);
 
 /// A policy or backend name: `[A-Za-z0-9_.-]+`, at most 63 bytes.

@@ -48,7 +48,7 @@ void YamlReader::warning(const YAML::Mark& mark, std::string message)
     diagnostics_.warning(at(mark), std::move(message));
 }
 
-std::optional<std::string> YamlReader::string(const Value& v, std::string_view path)
+std::optional<std::string> YamlReader::string(const YamlValue& v, std::string_view path)
 {
     if (!v.node.IsScalar()) {
         // Never echo the value: it may be a secret.
@@ -58,7 +58,7 @@ std::optional<std::string> YamlReader::string(const Value& v, std::string_view p
     return v.node.Scalar();
 }
 
-std::optional<std::string> YamlReader::non_empty_string(const Value& v, std::string_view path)
+std::optional<std::string> YamlReader::non_empty_string(const YamlValue& v, std::string_view path)
 {
     auto s = string(v, path);
     if (s && s->empty()) {
@@ -68,7 +68,7 @@ std::optional<std::string> YamlReader::non_empty_string(const Value& v, std::str
     return s;
 }
 
-std::optional<int64_t> YamlReader::integer(const Value& v, std::string_view path, int64_t min,
+std::optional<int64_t> YamlReader::integer(const YamlValue& v, std::string_view path, int64_t min,
                                            int64_t max)
 {
     const std::string range = std::to_string(min) + ".." + std::to_string(max);
@@ -84,7 +84,8 @@ std::optional<int64_t> YamlReader::integer(const Value& v, std::string_view path
     // from_chars accepts '-' but not '+', hex or spaces: exactly plain decimal.
     const auto [ptr, ec] = std::from_chars(begin, end, out);
     if (text.empty() || ec != std::errc() || ptr != end) {
-        error(v, std::string(path) + ": expected an integer in " + range + ", got \"" + text + "\"");
+        error(v,
+              std::string(path) + ": expected an integer in " + range + ", got \"" + text + "\"");
         return std::nullopt;
     }
     if (out < min || out > max) {
@@ -94,7 +95,7 @@ std::optional<int64_t> YamlReader::integer(const Value& v, std::string_view path
     return out;
 }
 
-std::optional<bool> YamlReader::boolean(const Value& v, std::string_view path)
+std::optional<bool> YamlReader::boolean(const YamlValue& v, std::string_view path)
 {
     if (v.node.IsScalar()) {
         const std::string& t = v.node.Scalar();
@@ -111,7 +112,7 @@ std::optional<bool> YamlReader::boolean(const Value& v, std::string_view path)
     return std::nullopt;
 }
 
-std::optional<std::string> YamlReader::choice(const Value& v, std::string_view path,
+std::optional<std::string> YamlReader::choice(const YamlValue& v, std::string_view path,
                                               const std::vector<std::string_view>& choices)
 {
     std::string list;
@@ -129,26 +130,28 @@ std::optional<std::string> YamlReader::choice(const Value& v, std::string_view p
             return t;
         }
     }
-    error(v, std::string(path) + ": \"" + t + "\" is not one of " + list + did_you_mean(t, choices));
+    error(v,
+          std::string(path) + ": \"" + t + "\" is not one of " + list + did_you_mean(t, choices));
     return std::nullopt;
 }
 
-std::optional<std::vector<Value>> YamlReader::sequence(const Value& v, std::string_view path)
+std::optional<std::vector<YamlValue>> YamlReader::sequence(const YamlValue& v,
+                                                           std::string_view path)
 {
     if (!v.node.IsSequence()) {
         error(v, std::string(path) + ": expected a list, got " + std::string(kind_name(v.node)));
         return std::nullopt;
     }
-    std::vector<Value> out;
+    std::vector<YamlValue> out;
     out.reserve(v.node.size());
     for (const auto& item : v.node) {
         const YAML::Mark mark = item.Mark().is_null() ? v.mark : item.Mark();
-        out.push_back(Value{item, mark, mark});
+        out.push_back(YamlValue{item, mark, mark});
     }
     return out;
 }
 
-std::optional<std::vector<std::string>> YamlReader::string_list(const Value& v,
+std::optional<std::vector<std::string>> YamlReader::string_list(const YamlValue& v,
                                                                 std::string_view path)
 {
     const auto items = sequence(v, path);

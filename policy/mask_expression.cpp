@@ -116,16 +116,16 @@ Result<std::string> mask_expression(const config::MaskSpec& spec, std::string_vi
     const std::string text = "(" + *col + ")::pg_catalog.text";
     switch (spec.kind) {
     case K::Null:
-        return "NULL::" + t;
+        return text_ok("NULL::" + t);
     case K::Constant: {
         if (spec.constant_is_null) {
-            return "NULL::" + t;
+            return text_ok("NULL::" + t);
         }
         auto v = quote_literal(spec.constant);
         if (!v) {
             return v.error();
         }
-        return "CAST(" + *v + " AS " + t + ")";
+        return text_ok("CAST(" + *v + " AS " + t + ")");
     }
     case K::Hash: {
         if (hash_key.empty()) {
@@ -134,9 +134,9 @@ Result<std::string> mask_expression(const config::MaskSpec& spec, std::string_vi
         }
         const auto pads = hmac_sha256_pads(hash_key);
         // HMAC-SHA-256(key, text) = H(opad || H(ipad || text)), with built-ins only (no pgcrypto).
-        return "pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode('" + pads.opad_hex +
+        return text_ok("pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode('" + pads.opad_hex +
                "', 'hex') || pg_catalog.sha256(pg_catalog.decode('" + pads.ipad_hex +
-               "', 'hex') || pg_catalog.convert_to(" + text + ", 'UTF8'))), 'hex')";
+               "', 'hex') || pg_catalog.convert_to(" + text + ", 'UTF8'))), 'hex')");
     }
     case K::Regex: {
         auto p = quote_literal(spec.pattern);
@@ -147,7 +147,7 @@ Result<std::string> mask_expression(const config::MaskSpec& spec, std::string_vi
         if (!r) {
             return r.error();
         }
-        return "pg_catalog.regexp_replace(" + text + ", " + *p + ", " + *r + ", 'g')";
+        return text_ok("pg_catalog.regexp_replace(" + text + ", " + *p + ", " + *r + ", 'g')");
     }
     case K::Partial: {
         if (spec.keep_first < 0 || spec.keep_last < 0 || spec.fill.empty()) {
@@ -162,24 +162,24 @@ Result<std::string> mask_expression(const config::MaskSpec& spec, std::string_vi
         const auto keep = std::to_string(int64_t(spec.keep_first) + spec.keep_last);
         const auto len = "pg_catalog.length(" + text + ")";
         // Values no longer than what is kept become all fill, so a short value never shows whole.
-        return "CASE WHEN " + len + " <= " + keep + " THEN pg_catalog.repeat(" + *fill + ", " +
+        return text_ok("CASE WHEN " + len + " <= " + keep + " THEN pg_catalog.repeat(" + *fill + ", " +
                len + ") ELSE pg_catalog.left(" + text + ", " + f + ") || pg_catalog.repeat(" +
                *fill + ", " + len + " - " + keep + ") || pg_catalog.right(" + text + ", " + l +
-               ") END";
+               ") END");
     }
     case K::Round:
         if (!is_numeric_step(spec.round_step)) {
             return make_error("22023", "round mask step must be a positive number, not \"" +
                                            spec.round_step + "\"");
         }
-        return "(pg_catalog.floor((" + *col + ")::pg_catalog.numeric / " + spec.round_step +
-               ") * " + spec.round_step + ")::" + t;
+        return text_ok("(pg_catalog.floor((" + *col + ")::pg_catalog.numeric / " + spec.round_step +
+               ") * " + spec.round_step + ")::" + t);
     case K::Truncate: {
         if (!is_truncate_unit(spec.truncate_unit)) {
             return make_error("22023", "truncate mask unit \"" + spec.truncate_unit +
                                            "\" is not a date_trunc unit");
         }
-        return "pg_catalog.date_trunc('" + spec.truncate_unit + "', " + *col + ")::" + t;
+        return text_ok("pg_catalog.date_trunc('" + spec.truncate_unit + "', " + *col + ")::" + t);
     }
     }
     return make_error("XX000", "unknown mask kind");

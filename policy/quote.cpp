@@ -20,7 +20,7 @@ Result<std::string> quote_with(std::string_view text, char q)
         out += c;
     }
     out += q;
-    return out;
+    return text_ok(std::move(out));
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ Result<std::string> quote_text_array(const std::vector<std::string>& items)
         out += *q;
     }
     out += "]::text[]";
-    return out;
+    return text_ok(std::move(out));
 }
 
 std::string display_identifier(std::string_view name)

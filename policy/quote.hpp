@@ -26,3 +26,15 @@ Result<std::string> quote_text_array(const std::vector<std::string>& items);
 std::string display_identifier(std::string_view name);
 
 }  // namespace meshgate::policy
+
+namespace meshgate::policy {
+
+/// Wraps text as a successful Result. Needed because Error is constructible from a string (C++20
+/// parenthesised aggregate init), which makes result<string, Error>'s converting constructor
+/// ambiguous.
+inline Result<std::string> text_ok(std::string s)
+{
+    return Result<std::string>(boost::system::in_place_value, std::move(s));
+}
+
+}  // namespace meshgate::policy

@@ -3,6 +3,7 @@
 #include "policy/sql/parsed_message.hpp"
 
 #include "policy/access_check.hpp"
+#include "policy/quote.hpp"
 #include "policy/session_settings.hpp"
 #include "policy/sql/derived_table.hpp"
 #include "policy/sql/pg_handles.hpp"
@@ -250,7 +251,7 @@ Result<std::string> deparse_one(PgQuery__RawStmt* raw, int32_t version)
         return make_error("0A000", "meshgate could not rewrite this statement (the rewrite does "
                                    "not parse again)");
     }
-    return sql;
+    return text_ok(std::move(sql));
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ Result<void> QueryWalker::on_select(PgQuery__SelectStmt* s)
 
 Result<void> QueryWalker::on_with(PgQuery__WithClause* w)
 {
-    auto& scope = cte_scopes_.back();
+    // An index, not a reference: walking a body pushes scopes and may reallocate the vector.
+    const size_t level = cte_scopes_.size() - 1;
     std::vector<PgQuery__CommonTableExpr*> ctes;
     for (size_t i = 0; i < w->n_ctes; ++i) {
         auto* n = w->ctes[i];
@@ -45,7 +46,7 @@ Result<void> QueryWalker::on_with(PgQuery__WithClause* w)
     // a CTE is resolved as a product or refused, never forwarded raw); seeing more never happens.
     if (w->recursive) {
         for (auto* c : ctes) {
-            scope.emplace_back(str(c->ctename));
+            cte_scopes_[level].emplace_back(str(c->ctename));
         }
     }
     for (auto* c : ctes) {
@@ -60,7 +61,7 @@ Result<void> QueryWalker::on_with(PgQuery__WithClause* w)
             return r;
         }
         if (!w->recursive) {
-            scope.emplace_back(str(c->ctename));
+            cte_scopes_[level].emplace_back(str(c->ctename));
         }
     }
     return {};

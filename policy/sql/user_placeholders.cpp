@@ -106,7 +106,7 @@ Result<std::string> substitute_user_refs(std::string_view where, const Identity&
     size_t at = 0;
     for (const auto& p : *found) {
         out.append(where.substr(at, p.begin - at));
-        Result<std::string> lit = std::string();
+        Result<std::string> lit = text_ok(std::string());
         if (p.attr == "name") {
             lit = quote_literal(who.user);
         } else if (p.attr == "groups") {
@@ -133,7 +133,7 @@ Result<std::string> substitute_user_refs(std::string_view where, const Identity&
         at = p.end;
     }
     out.append(where.substr(at));
-    return out;
+    return text_ok(std::move(out));
 }
 
 }  // namespace meshgate::policy::sql

@@ -101,7 +101,10 @@ void append_frame(char tag, std::string_view body, std::string& out);
 /// body is too short or a string lacks its NUL terminator.
 class Reader {
 public:
+    /// `body` must outlive the Reader: it is viewed, not copied.
     explicit Reader(std::string_view body) : data_(body) {}
+    /// Refused at compile time: a Reader over a temporary string would read freed memory.
+    explicit Reader(std::string&&) = delete;
     bool u8(uint8_t& v);
     bool i16(int16_t& v);
     bool i32(int32_t& v);

@@ -7,7 +7,8 @@ config with a random hash key and starts `meshgate serve`; the environment it pa
 the superuser) or from the test's own hash key, never hard-coded, so each check fails when the
 feature is missing.
 
-Usage: e2e.py [SUITE...]   suites: cli psql psycopg2 jdbc node pgbench observability (default: all)
+Usage: e2e.py [SUITE...]   suites: cli psql psycopg2 jdbc node pgbench observability reload
+                           (default: all, in that order; reload edits the config and runs last)
 Prints one `ok` / `FAIL` line per check and ends with `N passed, N failed`; exit 1 on any failure.
 Must run with Debian's /usr/bin/python3 (psycopg2 is a Debian package; TOOLCHAIN §5).
 """
@@ -334,6 +335,32 @@ def suite_psql():
          [l.split("|") for l in lines(out)],
          [["sales.customers", "f"], ["sales.orders", "t"], ["sales.payouts", "f"]])
 
+    # COPY of a product is rewritten like a SELECT: masked, filtered.
+    rc, out, err = psql("alice", ["COPY sales.customers TO STDOUT"])
+    rows = [l.split("\t") for l in lines(out)]
+    R.eq("COPY sales.customers TO STDOUT streams only EU rows with the e-mail hashed",
+         [(r[0], r[2]) for r in rows], [(str(r[0]), keyed_hash(r[2])) for r in eu])
+
+    # One refused statement refuses the whole multi-statement message.
+    rc, out, err = psql("alice", ["SELECT 'leaked-before-refusal'; SELECT * FROM sales.payouts"])
+    R.check("a multi-statement query with one refused statement runs none of it",
+            "leaked-before-refusal" not in out and sqlstates(err) == ["42501"], out + err)
+
+    for rel in ("pg_catalog.pg_stat_activity", "pg_authid", "pg_catalog.pg_stats"):
+        rc, out, err = psql("alice", [f"SELECT count(*) FROM {rel}", "SELECT 'still-ok'"])
+        R.check(f"{rel} is refused and the session stays usable",
+                len(sqlstates(err)) == 1 and sqlstates(err)[0] in ("42501", "0A000") and lines(out) == ["still-ok"],
+                out + err)
+
+    rc, out, err = psql("mallory", ["SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                                    "WHERE table_schema = 'sales' ORDER BY 1"])
+    R.eq("information_schema.tables lists only the products the user may read", lines(out), ["sales.orders"])
+
+    rc, out, err = run([PSQL, "-X", "-q", "-At", conninfo("alice"), "-c", "SELECT count(*) FROM campaigns"],
+                       {"PGPASSWORD": Env.password("alice"), "PGOPTIONS": "-c search_path=marketing"})
+    R.eq("the startup option -c search_path=marketing is honoured",
+         lines(out), [str(direct_rows("SELECT count(*) FROM crm.campaigns")[0][0])])
+
     # Authentication failures look the same whether or not the user exists.
     rc1, out1, err1 = psql("alice", ["SELECT 1"], password="wrong-password")
     rc2, out2, err2 = psql("nosuchuser", ["SELECT 1"], password="wrong-password")
@@ -394,6 +421,45 @@ def suite_psycopg2():
         R.eq(f"{t}: after ROLLBACK the same connection works",
              cur.fetchall(), direct_rows("SELECT count(*) FROM public.orders WHERE amount > 100"))
         conn.close()
+
+    # A server-side cursor (DECLARE ... CURSOR / FETCH) over a product.
+    conn = mg_connect("alice")
+    try:
+        cur = conn.cursor(name="eu_customers")
+        cur.itersize = 5
+        cur.execute("SELECT id, email FROM sales.customers ORDER BY id")
+        got = list(cur)
+        R.eq("DECLARE/FETCH through a named cursor returns the masked EU rows in batches",
+             got, [(r[0], keyed_hash(r[2])) for r in eu])
+        conn.rollback()
+    except psycopg2.Error as ex:
+        R.check("DECLARE/FETCH through a named cursor", False, f"{ex.pgcode} {ex}")
+    finally:
+        conn.close()
+
+    # CancelRequest with meshgate's key reaches the right backend.
+    import threading
+    conn = mg_connect("bench")
+    conn.autocommit = True
+    cur = conn.cursor()
+    timer = threading.Timer(1.0, conn.cancel)
+    t0 = time.monotonic()
+    timer.start()
+    try:
+        cur.execute("SELECT count(*) FROM pgbench_accounts a CROSS JOIN generate_series(1, 3000) g")
+        R.check("a cancelled long query stops with 57014", False, "it completed")
+    except psycopg2.Error as ex:
+        R.check(f"a cancelled long query stops with 57014 ({time.monotonic() - t0:.1f}s)",
+                ex.pgcode == "57014" and time.monotonic() - t0 < 20, f"{ex.pgcode} {ex}")
+    finally:
+        timer.cancel()
+    try:
+        cur.execute("SELECT count(*) FROM pgbench_branches")
+        R.eq("the connection works after the cancel", cur.fetchall(),
+             direct_rows("SELECT count(*) FROM public.pgbench_branches"))
+    except psycopg2.Error as ex:
+        R.check("the connection works after the cancel", False, ex)
+    conn.close()
 
     for user in ("alice", "nosuchuser"):
         try:
@@ -521,8 +587,57 @@ def suite_observability():
         R.check("meshgate audit verify detects a removed line", rc != 0, out + err)
 
 
+def suite_reload():
+    """SIGHUP swaps the policy snapshot; a bad config keeps the old one. Runs last: edits the config."""
+    R.suite = "reload"
+    pid = int(open(os.path.join(os.path.dirname(ENV.mg_config), "meshgate.pid")).read())
+    path = os.path.join(os.path.dirname(ENV.mg_config), "domains", "sales.yaml")
+    original = open(path).read()
+    n_us = direct_rows("SELECT count(*) FROM public.customers WHERE region = 'US'")[0][0]
+
+    def mallory_count():
+        rc, out, err = psql("mallory", ["SELECT count(*) FROM sales.customers"])
+        return lines(out), sqlstates(err)
+
+    def wait_for(pred, secs=10):
+        deadline = time.monotonic() + secs
+        while time.monotonic() < deadline:
+            if pred():
+                return True
+            time.sleep(0.2)
+        return False
+
+    R.eq("before the reload mallory is denied", mallory_count(), ([], ["42501"]))
+    try:
+        assert "deny: [user:mallory]" in original
+        open(path, "w").write(original.replace("deny: [user:mallory]", "deny: []"))
+        os.kill(pid, 1)
+        R.check("after SIGHUP without the deny, mallory reads her region (US) within 10s",
+                wait_for(lambda: mallory_count() == ([str(n_us)], [])), mallory_count())
+        open(path, "w").write(original.replace("region = @user.region", "region IN (SELECT 1)"))
+        os.kill(pid, 1)
+        time.sleep(1.5)
+        R.eq("a SIGHUP with a broken config keeps the previous snapshot", mallory_count(), ([str(n_us)], []))
+        try:
+            body = urllib.request.urlopen(f"http://127.0.0.1:{ENV.admin_port}/metrics", timeout=5).read().decode()
+        except Exception as ex:  # noqa: BLE001
+            body = str(ex)
+        R.check("the failed reload is counted in meshgate_config_reloads_total",
+                re.search(r'meshgate_config_reloads_total\{result="(fail|failure|error)[a-z]*"\} [1-9]', body),
+                "\n".join(l for l in body.splitlines() if "reload" in l)[:500])
+    finally:
+        open(path, "w").write(original)
+        try:
+            os.kill(pid, 1)
+        except ProcessLookupError:
+            pass
+    R.check("after restoring the file and SIGHUP mallory is denied again",
+            wait_for(lambda: mallory_count() == ([], ["42501"])), mallory_count())
+
+
 SUITES = {"cli": suite_cli, "psql": suite_psql, "psycopg2": suite_psycopg2, "jdbc": suite_jdbc,
-          "node": suite_node, "pgbench": suite_pgbench, "observability": suite_observability}
+          "node": suite_node, "pgbench": suite_pgbench, "observability": suite_observability,
+          "reload": suite_reload}
 
 
 def main():

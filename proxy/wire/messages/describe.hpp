@@ -1,4 +1,5 @@
-// 'D' Describe (frontend): asks for the description of a statement or portal. Layer: proxy/wire (pure).
+// 'D' Describe (frontend): asks for the description of a statement or portal.
+// Layer: proxy/wire (pure).
 #pragma once
 
 #include "common/error.hpp"

@@ -1,4 +1,5 @@
-// 'S' ParameterStatus (backend): the current value of a run-time parameter. Layer: proxy/wire (pure).
+// 'S' ParameterStatus (backend): the current value of a run-time parameter.
+// Layer: proxy/wire (pure).
 #pragma once
 
 #include "common/error.hpp"

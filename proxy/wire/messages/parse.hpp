@@ -1,4 +1,5 @@
-// 'P' Parse (frontend): prepares a statement in the extended query protocol. Layer: proxy/wire (pure).
+// 'P' Parse (frontend): prepares a statement in the extended query protocol.
+// Layer: proxy/wire (pure).
 #pragma once
 
 #include "common/error.hpp"

@@ -180,6 +180,23 @@ TEST_CASE("an unknown user is refused even with a proof made from the mock salt"
     CHECK(r.error().message == "password authentication failed for user \"ghost\"");
 }
 
+TEST_CASE("an unknown user is refused even with a proof that matches the mock verifier") {
+    // White-box: rebuilds the mock ClientKey that scram_server.cpp derives from the seed, so
+    // the proof is valid for the mock StoredKey and only the doomed flag refuses it.
+    ScramServer server("ghost", std::nullopt, "", kSeed, "SN");
+    const std::string bare = "n=,r=CN";
+    const auto first = start(server, "SCRAM-SHA-256", "n,," + bare);
+    const std::string client_key = hmac_sha256(kSeed, "mock ClientKey ghost");
+    const std::string without_proof = "c=biws,r=CNSN";
+    const std::string auth = bare + "," + first + "," + without_proof;
+    const std::string proof = xor_bytes(client_key, hmac_sha256(sha256(client_key), auth));
+    const auto r = server.client_final(without_proof + ",p=" + base64_encode(proof));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().sqlstate == "28P01");
+    CHECK(r.error().message == "password authentication failed for user \"ghost\"");
+    CHECK_FALSE(server.succeeded());
+}
+
 TEST_CASE("SCRAM-SHA-256-PLUS with the right certificate hash succeeds") {
     ScramServer server("user", pencil_verifier(), cert_hash(), kSeed, kServerNonce);
     const std::string bare = std::string("n=,r=") + kClientNonce;

@@ -75,8 +75,8 @@ TEST_CASE("malformed verifiers are refused with 22023 and never echo the secret"
         "rLhb2cIAl6WHMrOik3sD05jFhv+97Vt/7ExDTXWzm2M=",
         "SCRAM-SHA-256$4096x:tGW7O8imutvJLEV0keYyyg==$yGN6xJBm2p4AM6uDVtZyYpg1K7umCoZaln3UacPXPO4=:"
         "rLhb2cIAl6WHMrOik3sD05jFhv+97Vt/7ExDTXWzm2M=",
-        "SCRAM-SHA-256$9999999999:tGW7O8imutvJLEV0keYyyg==$yGN6xJBm2p4AM6uDVtZyYpg1K7umCoZaln3UacPXP"
-        "O4=:rLhb2cIAl6WHMrOik3sD05jFhv+97Vt/7ExDTXWzm2M=",
+        "SCRAM-SHA-256$9999999999:tGW7O8imutvJLEV0keYyyg==$"
+        "yGN6xJBm2p4AM6uDVtZyYpg1K7umCoZaln3UacPXPO4=:rLhb2cIAl6WHMrOik3sD05jFhv+97Vt/7ExDTXWzm2M=",
         "SCRAM-SHA-256$4096:$yGN6xJBm2p4AM6uDVtZyYpg1K7umCoZaln3UacPXPO4=:"
         "rLhb2cIAl6WHMrOik3sD05jFhv+97Vt/7ExDTXWzm2M=",
         "SCRAM-SHA-256$4096:tGW7O8imutvJLEV0keYyyg=$yGN6xJBm2p4AM6uDVtZyYpg1K7umCoZaln3UacPXPO4=:"

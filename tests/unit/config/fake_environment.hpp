@@ -38,8 +38,9 @@ struct FakeEnvironment {
                 prefix += '/';
             }
             for (const auto& [path, text] : *f) {
-                if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos &&
-                    path.size() > 5 && path.compare(path.size() - 5, 5, ".yaml") == 0) {
+                if (path.rfind(prefix, 0) == 0 &&
+                    path.find('/', prefix.size()) == std::string::npos && path.size() > 5 &&
+                    path.compare(path.size() - 5, 5, ".yaml") == 0) {
                     out.push_back(path.substr(prefix.size()));
                 }
             }
@@ -50,7 +51,8 @@ struct FakeEnvironment {
 };
 
 /// The first error whose message contains `needle`, or nullptr.
-inline const ConfigError* find_message(const std::vector<ConfigError>& list, const std::string& needle)
+inline const ConfigError* find_message(const std::vector<ConfigError>& list,
+                                       const std::string& needle)
 {
     for (const auto& e : list) {
         if (e.message.find(needle) != std::string::npos) {

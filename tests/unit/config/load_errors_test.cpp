@@ -129,14 +129,14 @@ TEST_CASE("an unknown key far from every known key gets no suggestion")
 
 TEST_CASE("several errors in one file are all reported, in file order")
 {
-    const std::string main = kMain +                       // lines 1-3
-                             "listen:\n"                   // 4
-                             "  port: abc\n"               // 5
-                             "  hots: 0.0.0.0\n"           // 6
-                             "pool_mode: sessions\n"       // 7
-                             "admin: { enabled: maybe }\n" // 8
-                             "limits:\n"                   // 9
-                             "  max_message: 10\n";        // 10
+    const std::string main = kMain +                        // lines 1-3
+                             "listen:\n"                    // 4
+                             "  port: abc\n"                // 5
+                             "  hots: 0.0.0.0\n"            // 6
+                             "pool_mode: sessions\n"        // 7
+                             "admin: { enabled: maybe }\n"  // 8
+                             "limits:\n"                    // 9
+                             "  max_message: 10\n";         // 10
     const auto r = load(main);
     INFO(dump(r.errors));
     REQUIRE(r.errors.size() == 5);
@@ -179,7 +179,8 @@ TEST_CASE("duplicate keys are errors at the second occurrence")
     }
     SUBCASE("a domain named twice in one file")
     {
-        const auto r = load(kMain, {{"domains/sales.yaml", "domain: sales\nbackend: pg\ndomain: sales\n"}});
+        const auto r = load(
+            kMain, {{"domains/sales.yaml", "domain: sales\nbackend: pg\ndomain: sales\n"}});
         expect_error(r, "duplicate key \"domain\"", "domains/sales.yaml", 3, 1);
     }
     SUBCASE("a user defined twice")
@@ -196,9 +197,11 @@ TEST_CASE("duplicate keys are errors at the second occurrence")
 
 TEST_CASE("reserved domain names are refused")
 {
-    for (const std::string name : {"mesh", "public", "pg_catalog", "information_schema", "pg_temp"}) {
+    for (const std::string name :
+         {"mesh", "public", "pg_catalog", "information_schema", "pg_temp"}) {
         CAPTURE(name);
-        const auto r = load(kMain, {{"domains/" + name + ".yaml", "domain: " + name + "\nbackend: pg\n"}});
+        const auto r =
+            load(kMain, {{"domains/" + name + ".yaml", "domain: " + name + "\nbackend: pg\n"}});
         expect_error(r, "is reserved", "domains/" + name + ".yaml", 1, 9);
     }
 }
@@ -266,17 +269,17 @@ TEST_CASE("a product's source is schema.relation, public when unqualified")
 TEST_CASE("a mask on an undeclared column of an expose: declared product is an error")
 {
     const std::string s = "domain: s\nbackend: pg\nproducts:\n"
-                          "  t:\n"                          // 4
-                          "    source: x\n"                 // 5
-                          "    expose: declared\n"          // 6
-                          "    columns: { email: {} }\n"    // 7
-                          "    masks:\n"                    // 8
-                          "      - name: m1\n"              // 9
-                          "        column: email\n"         // 10
-                          "        with: null\n"            // 11
-                          "      - name: m2\n"              // 12
-                          "        column: phone\n"         // 13
-                          "        with: null\n";           // 14
+                          "  t:\n"                        // 4
+                          "    source: x\n"               // 5
+                          "    expose: declared\n"        // 6
+                          "    columns: { email: {} }\n"  // 7
+                          "    masks:\n"                  // 8
+                          "      - name: m1\n"            // 9
+                          "        column: email\n"       // 10
+                          "        with: null\n"          // 11
+                          "      - name: m2\n"            // 12
+                          "        column: phone\n"       // 13
+                          "        with: null\n";         // 14
     const auto r = load(kMain, {{"domains/s.yaml", s}});
     INFO(dump(r.errors));
     REQUIRE(r.errors.size() == 1);
@@ -293,10 +296,10 @@ TEST_CASE("a mask on an undeclared column of an expose: declared product is an e
 TEST_CASE("policy names are unique within a product and among global policies")
 {
     const std::string s = "domain: s\nbackend: pg\nproducts:\n"
-                          "  t:\n"                                  // 4
-                          "    source: x\n"                         // 5
-                          "    row_filters: [{name: p, where: a}]\n" // 6
-                          "    masks: [{name: p, column: c, with: null}]\n"; // 7
+                          "  t:\n"                                            // 4
+                          "    source: x\n"                                   // 5
+                          "    row_filters: [{name: p, where: a}]\n"          // 6
+                          "    masks: [{name: p, column: c, with: null}]\n";  // 7
     const auto r = load(kMain, {{"domains/s.yaml", s}});
     expect_error(r, "policy \"p\" is defined twice in this product", "domains/s.yaml", 7, 20);
 
@@ -311,8 +314,8 @@ TEST_CASE("a domain must name a configured backend")
     const auto missing = load(kMain, {{"domains/s.yaml", "domain: s\n"}});
     expect_error(missing, "missing required key \"backend\"", "domains/s.yaml", 1, 1);
     const auto typo = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pgg\n"}});
-    expect_error(typo, "\"pgg\" is not a configured backend (did you mean \"pg\"?)", "domains/s.yaml",
-                 2, 10);
+    expect_error(typo, "\"pgg\" is not a configured backend (did you mean \"pg\"?)",
+                 "domains/s.yaml", 2, 10);
 }
 
 TEST_CASE("catalog and federation backends must be configured backends")
@@ -328,12 +331,15 @@ TEST_CASE("catalog and federation backends must be configured backends")
     SUBCASE("unknown names")
     {
         const auto r = load(two + "catalog_backend: c\nfederation_backend: d\n");
-        expect_error(r, "catalog_backend: \"c\" is not a configured backend", "meshgate.yaml", 4, 18);
-        expect_error(r, "federation_backend: \"d\" is not a configured backend", "meshgate.yaml", 5, 21);
+        expect_error(r, "catalog_backend: \"c\" is not a configured backend", "meshgate.yaml",
+                     4, 18);
+        expect_error(r, "federation_backend: \"d\" is not a configured backend",
+                     "meshgate.yaml", 5, 21);
     }
     SUBCASE("valid names")
     {
-        const auto r = load(two + "catalog_backend: b\nfederation_backend: a\npool_mode: transaction\n");
+        const auto r =
+            load(two + "catalog_backend: b\nfederation_backend: a\npool_mode: transaction\n");
         INFO(dump(r.errors));
         REQUIRE(r.ok());
         CHECK(r.snapshot->catalog_backend == "b");
@@ -379,11 +385,11 @@ TEST_CASE("backend TLS modes and CA file are read")
 TEST_CASE("principals must be user:, group:, attr:K=V or everyone")
 {
     const std::string s = "domain: s\nbackend: pg\nproducts:\n"
-                          "  t:\n"                                           // 4
-                          "    source: x\n"                                  // 5
-                          "    access:\n"                                    // 6
-                          "      allow: [usr:bob, \"group:\", attr:region]\n" // 7
-                          "      deny: [user: bob, Everyone]\n";             // 8
+                          "  t:\n"                                             // 4
+                          "    source: x\n"                                    // 5
+                          "    access:\n"                                      // 6
+                          "      allow: [usr:bob, \"group:\", attr:region]\n"  // 7
+                          "      deny: [user: bob, Everyone]\n";               // 8
     const auto r = load(kMain, {{"domains/s.yaml", s}});
     INFO(dump(r.errors));
     CHECK(r.errors.size() == 5);
@@ -424,8 +430,9 @@ TEST_CASE("every mask form of SPEC §4 is accepted")
     };
     for (const auto& c : cases) {
         CAPTURE(c.with);
-        const auto r = load(kMain + "secrets: {hash_key: 0123456789abcdef}\n"
-                                    "policies:\n  - { name: m, mask: { tags: [t], with: " +
+        const auto r = load(kMain +
+                            "secrets: {hash_key: 0123456789abcdef}\n"
+                            "policies:\n  - { name: m, mask: { tags: [t], with: " +
                             c.with + " } }\n");
         INFO(dump(r.errors));
         REQUIRE(r.ok());
@@ -442,7 +449,8 @@ TEST_CASE("bad mask forms are errors at the offending value")
         std::string needle;
         int column;
     };
-    // "  - { name: m, mask: { tags: [t], with: " is 40 characters; the value starts at column 41.
+    // "  - { name: m, mask: { tags: [t], with: " is 40 characters; the value starts at
+    // column 41.
     const Case cases[] = {
         {"hsh", "unknown mask \"hsh\"", 41},
         {"partial", "\"partial\" needs an argument", 41},
@@ -462,15 +470,16 @@ TEST_CASE("bad mask forms are errors at the offending value")
     };
     for (const auto& c : cases) {
         CAPTURE(c.with);
-        const auto r = load(kMain + "policies:\n  - { name: m, mask: { tags: [t], with: " + c.with +
-                            " } }\n");
+        const auto r = load(
+            kMain + "policies:\n  - { name: m, mask: { tags: [t], with: " + c.with + " } }\n");
         expect_error(r, c.needle, "meshgate.yaml", 5, c.column);
     }
 }
 
 TEST_CASE("a misspelt mask name gets a suggestion")
 {
-    const auto r = load(kMain + "policies:\n  - { name: m, mask: { tags: [t], with: hsah } }\n");
+    const auto r =
+        load(kMain + "policies:\n  - { name: m, mask: { tags: [t], with: hsah } }\n");
     REQUIRE(r.errors.size() == 1);
     CHECK(r.errors[0].message.find("did you mean \"hash\"") != std::string::npos);
 }
@@ -478,20 +487,21 @@ TEST_CASE("a misspelt mask name gets a suggestion")
 TEST_CASE("a global mask needs tags and with, and with: null is the null mask")
 {
     const auto r = load(kMain + "policies:\n"
-                                "  - name: a\n"            // 5
-                                "    mask: { with: null }\n" // 6
-                                "  - name: b\n"            // 7
-                                "    mask: { tags: [] , with: null}\n" // 8
-                                "  - name: c\n"            // 9
-                                "    mask: { tags: [x] }\n" // 10
-                                "  - name: d\n"            // 11
-                                "    mask:\n"              // 12
-                                "      tags: [PII]\n"      // 13
-                                "      with:\n");          // 14
+                                "  - name: a\n"                         // 5
+                                "    mask: { with: null }\n"            // 6
+                                "  - name: b\n"                         // 7
+                                "    mask: { tags: [] , with: null}\n"  // 8
+                                "  - name: c\n"                         // 9
+                                "    mask: { tags: [x] }\n"             // 10
+                                "  - name: d\n"                         // 11
+                                "    mask:\n"                           // 12
+                                "      tags: [PII]\n"                   // 13
+                                "      with:\n");                       // 14
     INFO(dump(r.errors));
     CHECK(r.errors.size() == 4);
     expect_error(r, "policies[0].mask: missing required key \"tags\"", "meshgate.yaml", 6, 5);
-    expect_error(r, "policies[1].mask.tags: must name at least one tag", "meshgate.yaml", 8, 19);
+    expect_error(r, "policies[1].mask.tags: must name at least one tag", "meshgate.yaml", 8,
+                 19);
     expect_error(r, "policies[2].mask: missing required key \"with\"", "meshgate.yaml", 10, 5);
     expect_error(r, "\"PII\" is not a valid tag", "meshgate.yaml", 13, 14);
 }
@@ -502,13 +512,15 @@ TEST_CASE("the hash key is required when any mask uses hash, and must be 16 byte
     SUBCASE("global hash mask without a key")
     {
         const auto r = load(kMain + policy);
-        expect_error(r, "mask \"h\" uses hash, but no hash key is configured", "meshgate.yaml", 5, 5);
+        expect_error(r, "mask \"h\" uses hash, but no hash key is configured", "meshgate.yaml",
+                     5, 5);
     }
     SUBCASE("domain hash mask without a key")
     {
-        const auto r = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                       "  t:\n    source: x\n    masks:\n"
-                                                       "      - {name: m, column: c, with: hash}\n"}});
+        const auto r =
+            load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
+                                            "  t:\n    source: x\n    masks:\n"
+                                            "      - {name: m, column: c, with: hash}\n"}});
         expect_error(r, "mask \"m\" uses hash", "domains/s.yaml", 7, 9);
     }
     SUBCASE("a short key")
@@ -516,7 +528,8 @@ TEST_CASE("the hash key is required when any mask uses hash, and must be 16 byte
         FakeEnvironment fake;
         fake.vars["K"] = "short";
         const auto r = load(kMain + "secrets: { hash_key_env: K }\n", {}, fake);
-        expect_error(r, "the hash key is 5 bytes; at least 16 are required", "meshgate.yaml", 4, 26);
+        expect_error(r, "the hash key is 5 bytes; at least 16 are required", "meshgate.yaml", 4,
+                     26);
         CHECK(find_message(r.errors, "short") == nullptr);  // the key itself is never printed
     }
     SUBCASE("a long enough key and no hash mask is fine")
@@ -552,19 +565,19 @@ TEST_CASE("users: verifier shape, attributes and limits")
     SUBCASE("attributes: scalars and lists; nested maps and reserved names are refused")
     {
         const auto r = load(kMain + "users:\n"
-                                    "  bob:\n"                                  // 5
-                                    "    attributes:\n"                         // 6
-                                    "      region: EU\n"                        // 7
-                                    "      level: 3\n"                          // 8
-                                    "      purposes: [a, b]\n"                  // 9
-                                    "      nested: {a: 1}\n"                    // 10
-                                    "      name: x\n"                           // 11
-                                    "      bad-key: y\n"                        // 12
-                                    "    max_connections: -1\n");               // 13
+                                    "  bob:\n"                     // 5
+                                    "    attributes:\n"            // 6
+                                    "      region: EU\n"           // 7
+                                    "      level: 3\n"             // 8
+                                    "      purposes: [a, b]\n"     // 9
+                                    "      nested: {a: 1}\n"       // 10
+                                    "      name: x\n"              // 11
+                                    "      bad-key: y\n"           // 12
+                                    "    max_connections: -1\n");  // 13
         INFO(dump(r.errors));
         CHECK(r.errors.size() == 4);
-        expect_error(r, "users.bob.attributes.nested: expected a scalar or a list", "meshgate.yaml", 10,
-                     15);
+        expect_error(r, "users.bob.attributes.nested: expected a scalar or a list",
+                     "meshgate.yaml", 10, 15);
         expect_error(r, "\"name\" is reserved", "meshgate.yaml", 11, 7);
         expect_error(r, "\"bad-key\" is not a valid attribute name", "meshgate.yaml", 12, 7);
         expect_error(r, "max_connections: -1 is out of range", "meshgate.yaml", 13, 22);
@@ -624,9 +637,9 @@ TEST_CASE("jwt is read and requires listen.tls")
     const auto no_tls = load(kMain + jwt);
     expect_error(no_tls, "jwt: requires listen.tls", "meshgate.yaml", 4, 1);
 
-    const auto ok = load_config_text(kMain + jwt +
-                                         "listen:\n  tls: { cert_file: c.pem, key_file: k.pem }\n",
-                                     "/etc/mg/meshgate.yaml", {}, FakeEnvironment{}.env());
+    const auto ok = load_config_text(
+        kMain + jwt + "listen:\n  tls: { cert_file: c.pem, key_file: k.pem }\n",
+        "/etc/mg/meshgate.yaml", {}, FakeEnvironment{}.env());
     INFO(dump(ok.errors));
     REQUIRE(ok.ok());
     REQUIRE(ok.snapshot->jwt.has_value());
@@ -651,18 +664,20 @@ TEST_CASE("listen.tls needs a certificate and a key")
 
 TEST_CASE("tags must be lower case so global masks cannot be escaped by spelling")
 {
-    const auto r = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                   "  t:\n    source: x\n    columns:\n"
-                                                   "      email: { tags: [PII.Email, ok.tag] }\n"}});
+    const auto r =
+        load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
+                                        "  t:\n    source: x\n    columns:\n"
+                                        "      email: { tags: [PII.Email, ok.tag] }\n"}});
     expect_error(r, "\"PII.Email\" is not a valid tag", "domains/s.yaml", 7, 23);
 }
 
 TEST_CASE("a column tag one typo away from a global policy's tag gets a warning")
 {
-    const auto r = load(kMain + "policies:\n  - { name: e, mask: { tags: [pii.email], with: null } }\n",
-                        {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                            "  t:\n    source: x\n    columns:\n"
-                                            "      email: { tags: [pii.emial] }\n"}});
+    const auto r =
+        load(kMain + "policies:\n  - { name: e, mask: { tags: [pii.email], with: null } }\n",
+             {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
+                                 "  t:\n    source: x\n    columns:\n"
+                                 "      email: { tags: [pii.emial] }\n"}});
     INFO(dump(r.errors));
     REQUIRE(r.ok());
     REQUIRE(r.warnings.size() == 1);

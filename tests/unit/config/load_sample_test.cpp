@@ -103,7 +103,8 @@ TEST_CASE("the sample's main file sections are read as written")
         CHECK(s.users.size() == 5);
         const User& alice = s.users.at("alice");
         CHECK(alice.name == "alice");
-        CHECK(alice.password_verifier.rfind("SCRAM-SHA-256$4096:K9gGyX8OAK8aH8Myj6djqQ==$", 0) == 0);
+        CHECK(alice.password_verifier.rfind("SCRAM-SHA-256$4096:K9gGyX8OAK8aH8Myj6djqQ==$",
+                                            0) == 0);
         CHECK(alice.groups == std::vector<std::string>{"analysts"});
         REQUIRE(alice.attributes.count("region") == 1);
         CHECK(std::get<std::string>(alice.attributes.at("region")) == "EU");
@@ -225,8 +226,8 @@ TEST_CASE("the sample's marketing domain holds every mask kind")
     CHECK(a->source_relation == "audience_members");
     CHECK(a->expose_declared);
     REQUIRE(a->columns.size() == 7);
-    const std::vector<std::string> order = {"member_id", "email",     "phone",    "birth_date",
-                                            "income",    "segment",   "signup_ts"};
+    const std::vector<std::string> order = {"member_id", "email",   "phone",    "birth_date",
+                                            "income",    "segment", "signup_ts"};
     for (std::size_t i = 0; i < order.size(); ++i) {
         CAPTURE(i);
         CHECK(a->columns[i].name == order[i]);
@@ -235,7 +236,10 @@ TEST_CASE("the sample's marketing domain holds every mask kind")
     CHECK(a->access->allow[1].name == "region");
     CHECK(a->access->allow[1].value == "EU");
     CHECK(a->row_filters.size() == 2);
+    CHECK(a->row_filters[0].description ==
+          "Only members who consented, in the user's purposes");
     CHECK(a->row_filters[1].where == "segment <> 'internal'");
+    CHECK(a->row_filters[1].description.empty());
 
     REQUIRE(a->masks.size() == 6);
     const MaskPolicy* phone = mask_named(*a, "phone-digits");

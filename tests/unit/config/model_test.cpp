@@ -12,7 +12,8 @@ using namespace meshgate::config;
 
 TEST_SUITE("config.model") {
 
-TEST_CASE("a source location prints as file:line:col, or just the file when the line is unknown")
+TEST_CASE(
+    "a source location prints as file:line:col, or just the file when the line is unknown")
 {
     CHECK(SourceLocation{"domains/sales.yaml", 12, 7}.to_string() == "domains/sales.yaml:12:7");
     CHECK(SourceLocation{"meshgate.yaml", 0, 0}.to_string() == "meshgate.yaml");
@@ -48,8 +49,8 @@ TEST_CASE("parse_principal accepts the four forms and round-trips through to_str
 TEST_CASE("parse_principal refuses everything else")
 {
     for (const std::string text : {"", "alice", "user:", "user: alice", "user:alice ", "group:",
-                                   "attr:region", "attr:=EU", "attr:region=", "attr:1x=a", "role:x",
-                                   "Everyone", "everyone:x", "user:a\tb"}) {
+                                   "attr:region", "attr:=EU", "attr:region=", "attr:1x=a",
+                                   "role:x", "Everyone", "everyone:x", "user:a\tb"}) {
         CAPTURE(text);
         const auto p = parse_principal(text);
         REQUIRE_FALSE(p.has_value());
@@ -119,7 +120,8 @@ TEST_CASE("identifiers are lower-case SQL names; reserved schemas cannot be doma
     CHECK_FALSE(is_sql_identifier("a.b"));
     CHECK(is_sql_identifier(std::string(63, 'a')));
     CHECK_FALSE(is_sql_identifier(std::string(64, 'a')));
-    for (const char* n : {"mesh", "public", "pg_catalog", "information_schema", "pg_toast", "pg_"}) {
+    for (const char* n :
+         {"mesh", "public", "pg_catalog", "information_schema", "pg_toast", "pg_"}) {
         CAPTURE(n);
         CHECK(is_reserved_domain_name(n));
     }

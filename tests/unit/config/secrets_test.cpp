@@ -61,7 +61,8 @@ TEST_CASE("an unset or empty environment variable is an error at the *_env value
     {
         const auto r = load_backend("    password_env: \"$HOME\"\n", fake);
         REQUIRE(r.errors.size() == 1);
-        CHECK(r.errors[0].message.find("is not an environment variable name") != std::string::npos);
+        CHECK(r.errors[0].message.find("is not an environment variable name") !=
+              std::string::npos);
     }
 }
 
@@ -122,8 +123,8 @@ TEST_CASE("giving a secret two ways is an error")
     fake.vars["P"] = "x";
     const auto r = load_backend("    password: a\n    password_env: P\n", fake);
     REQUIRE(r.errors.size() == 1);
-    CHECK(r.errors[0].message.find("give only one of password, password_env or password_file") !=
-          std::string::npos);
+    CHECK(r.errors[0].message.find(
+              "give only one of password, password_env or password_file") != std::string::npos);
     CHECK(r.warnings.empty());
 }
 
@@ -174,7 +175,8 @@ TEST_CASE("load_config reads the main file and domains_dir through the Environme
     CHECK(r.snapshot->audit.path == "/srv/mg/logs/audit.jsonl");
     CHECK(r.snapshot->domains.size() == 2);
     REQUIRE(r.snapshot->find_product("sales", "orders") != nullptr);
-    CHECK(r.snapshot->find_product("sales", "orders")->origin.file == "/srv/mg/domains/sales.yaml");
+    CHECK(r.snapshot->find_product("sales", "orders")->origin.file ==
+          "/srv/mg/domains/sales.yaml");
     CHECK(r.snapshot->domains.at("hr").origin.file == "/srv/mg/domains/hr.yaml");
 }
 
@@ -183,7 +185,8 @@ TEST_CASE("load_config reports a missing main file and an unreadable domain file
     FakeEnvironment fake;
     const auto missing = load_config("/nowhere/meshgate.yaml", fake.env());
     REQUIRE(missing.errors.size() == 1);
-    CHECK(missing.errors[0].to_string() == "/nowhere/meshgate.yaml: error: cannot read config file");
+    CHECK(missing.errors[0].to_string() ==
+          "/nowhere/meshgate.yaml: error: cannot read config file");
     CHECK(missing.snapshot == nullptr);
 
     fake.files["/srv/meshgate.yaml"] = "backends: { pg: { database: d, user: u } }\n"

@@ -32,7 +32,7 @@ TEST_CASE("every prefix of a frame needs more and the whole frame is consumed") 
 }
 
 TEST_CASE("an empty buffer or a partial header asks for the 5 header bytes") {
-    for (const std::string buf : {std::string(), std::string("Q"), hex("51 00 00 00")}) {
+    for (const std::string& buf : {std::string(), std::string("Q"), hex("51 00 00 00")}) {
         const auto d = decode_header(buf, 1000);
         REQUIRE(std::holds_alternative<NeedMore>(d));
         CHECK(std::get<NeedMore>(d).at_least == 5);

@@ -75,8 +75,10 @@ TEST_CASE("malformed authentication requests are refused") {
     check_violation(decode_authentication(""), "request code is missing");
     check_violation(decode_authentication(hex("00 00 00")), "request code is missing");
     check_violation(decode_authentication(hex("00 00 00 00 00")), "AuthenticationOk");
-    check_violation(decode_authentication(hex("00 00 00 03 00")), "AuthenticationCleartextPassword");
-    check_violation(decode_authentication(hex("00 00 00 05 01 02 03")), "salt must be 4 bytes, got 3");
+    check_violation(decode_authentication(hex("00 00 00 03 00")),
+                    "AuthenticationCleartextPassword");
+    check_violation(decode_authentication(hex("00 00 00 05 01 02 03")),
+                    "salt must be 4 bytes, got 3");
     check_violation(decode_authentication(hex("00 00 00 05 01 02 03 04 05")),
                     "salt must be 4 bytes, got 5");
     check_violation(decode_authentication(hex("00 00 00 0a") + bytes("SCRAM-SHA-256\0")),

@@ -1,5 +1,6 @@
 // Round trips and hostile inputs for the backend messages (server -> client), except
-// Authentication and ErrorResponse, which have their own files. Layer: tests of proxy/wire/messages.
+// Authentication and ErrorResponse, which have their own files.
+// Layer: tests of proxy/wire/messages.
 #include "proxy/wire/messages.hpp"
 
 #include "proxy/wire/wire_test_support.hpp"
@@ -146,13 +147,16 @@ TEST_CASE("RowDescription round-trips every field attribute") {
 }
 
 TEST_CASE("RowDescription refuses hostile counts, truncated fields and unknown formats") {
-    const std::string field = bytes("id\0") + hex("00 00 40 00 00 01 00 00 00 17 00 04 ff ff ff ff");
+    // A field without its format code (19 bytes).
+    const std::string field =
+        bytes("id\0") + hex("00 00 40 00 00 01 00 00 00 17 00 04 ff ff ff ff");
     check_violation(decode_row_description(hex("ff ff")), "field count -1");
     check_violation(decode_row_description(hex("00 02") + field + hex("00 00")),
                     "field count 2");
     check_violation(decode_row_description(hex("00 01") + field + hex("00 02")),
                     "unknown format 2");
-    check_violation(decode_row_description(hex("00 01") + field + hex("00")), "field 1 is truncated");
+    check_violation(decode_row_description(hex("00 01") + field + hex("00")),
+                    "field 1 is truncated");
     check_violation(decode_row_description(hex("00 01") + field), "field 1 is truncated");
     check_violation(decode_row_description(hex("00 01") + bytes("id\0")), "field count 1");
     const auto ok = decode_row_description(hex("00 01") + field + hex("00 00"));

@@ -197,7 +197,9 @@ TEST_CASE("SASLResponse carries the whole body") {
 
 TEST_CASE("FunctionCall decodes only the function OID") {
     check_round_trip(FunctionCall{1234}, decode_function_call);
-    const auto d = decode_function_call(hex("00 00 04 d2 00 01 00 01 00 01 00 00 00 04 61 62 63 64 00 00"));
+    // OID 1234, one text argument "abcd", text result: the tail is not examined.
+    const auto d = decode_function_call(
+        hex("00 00 04 d2 00 01 00 00 00 01 00 00 00 04 61 62 63 64 00 00"));
     REQUIRE(d.has_value());
     CHECK(d->function_oid == 1234);
     check_violation(decode_function_call(hex("00 00 04")), "OID is missing");
