@@ -56,10 +56,7 @@ std::optional<YamlValue> parse_yaml(YamlReader& r, const std::string& text)
 }
 
 /// "domains/sales.yaml" -> "sales".
-std::string stem_of(const std::string& name)
-{
-    return std::filesystem::path(name).stem().string();
-}
+std::string stem_of(const std::string& name) { return std::filesystem::path(name).stem().string(); }
 
 /// Warns about column tags that are one typo away from a tag some global mask binds: such a
 /// column would escape the mask it was meant to get.

@@ -470,10 +470,10 @@ MainFileInfo read_main_file(YamlReader& r, const YamlValue& root, const LoadCont
                             Snapshot& snap)
 {
     MainFileInfo info;
-    MapReader m(r, root, "",
-                {"listen", "admin", "audit", "secrets", "backends", "catalog_backend",
-                 "federation_backend", "pool_mode", "users", "domains_dir", "allowed_functions",
-                 "policies", "limits", "jwt"});
+    MapReader m(
+        r, root, "",
+        {"listen", "admin", "audit", "secrets", "backends", "catalog_backend", "federation_backend",
+         "pool_mode", "users", "domains_dir", "allowed_functions", "policies", "limits", "jwt"});
     if (!m.is_map()) {
         return info;
     }

@@ -19,14 +19,14 @@ std::string SourceLocation::to_string() const
 std::string Principal::to_string() const
 {
     switch (kind) {
-    case Kind::User:
-        return "user:" + name;
-    case Kind::Group:
-        return "group:" + name;
-    case Kind::Attr:
-        return "attr:" + name + "=" + value;
-    case Kind::Everyone:
-        return "everyone";
+        case Kind::User:
+            return "user:" + name;
+        case Kind::Group:
+            return "group:" + name;
+        case Kind::Attr:
+            return "attr:" + name + "=" + value;
+        case Kind::Everyone:
+            return "everyone";
     }
     return "everyone";
 }
@@ -35,19 +35,19 @@ int MaskSpec::strength() const
 {
     // null > constant > hash > regex > partial > round/truncate (SPEC §4, "Combining").
     switch (kind) {
-    case Kind::Null:
-        return 6;
-    case Kind::Constant:
-        return 5;
-    case Kind::Hash:
-        return 4;
-    case Kind::Regex:
-        return 3;
-    case Kind::Partial:
-        return 2;
-    case Kind::Round:
-    case Kind::Truncate:
-        return 1;
+        case Kind::Null:
+            return 6;
+        case Kind::Constant:
+            return 5;
+        case Kind::Hash:
+            return 4;
+        case Kind::Regex:
+            return 3;
+        case Kind::Partial:
+            return 2;
+        case Kind::Round:
+        case Kind::Truncate:
+            return 1;
     }
     // An out-of-range kind is a bug; treat it as the strongest so nothing leaks.
     return 6;
@@ -73,34 +73,34 @@ std::string quoted(const std::string& text)
 std::string MaskSpec::describe() const
 {
     switch (kind) {
-    case Kind::Null:
-        return "null";
-    case Kind::Constant:
-        return constant_is_null ? "constant(null)" : "constant(" + quoted(constant) + ")";
-    case Kind::Hash:
-        return "hash";
-    case Kind::Regex:
-        return "regex(pattern=" + quoted(pattern) + ", replace=" + quoted(replace) + ")";
-    case Kind::Partial: {
-        std::string args;
-        auto add = [&args](const std::string& part) {
-            args += args.empty() ? part : ", " + part;
-        };
-        if (keep_first != 0) {
-            add("keep_first=" + std::to_string(keep_first));
+        case Kind::Null:
+            return "null";
+        case Kind::Constant:
+            return constant_is_null ? "constant(null)" : "constant(" + quoted(constant) + ")";
+        case Kind::Hash:
+            return "hash";
+        case Kind::Regex:
+            return "regex(pattern=" + quoted(pattern) + ", replace=" + quoted(replace) + ")";
+        case Kind::Partial: {
+            std::string args;
+            auto add = [&args](const std::string& part) {
+                args += args.empty() ? part : ", " + part;
+            };
+            if (keep_first != 0) {
+                add("keep_first=" + std::to_string(keep_first));
+            }
+            if (keep_last != 0) {
+                add("keep_last=" + std::to_string(keep_last));
+            }
+            if (fill != "*") {
+                add("fill=" + quoted(fill));
+            }
+            return "partial(" + args + ")";
         }
-        if (keep_last != 0) {
-            add("keep_last=" + std::to_string(keep_last));
-        }
-        if (fill != "*") {
-            add("fill=" + quoted(fill));
-        }
-        return "partial(" + args + ")";
-    }
-    case Kind::Round:
-        return "round(" + round_step + ")";
-    case Kind::Truncate:
-        return "truncate(" + truncate_unit + ")";
+        case Kind::Round:
+            return "round(" + round_step + ")";
+        case Kind::Truncate:
+            return "truncate(" + truncate_unit + ")";
     }
     return "null";
 }

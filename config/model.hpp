@@ -51,22 +51,23 @@ struct MaskSpec {
 /// `tags` (global policy).
 struct MaskPolicy {
     std::string name;
-    std::string description;         // optional, for explain and mesh.policies
     std::string column;              // domain mask: the column; empty for a tag mask
     std::vector<std::string> tags;   // global mask: columns tagged with any of these
     MaskSpec with;
     std::vector<Principal> except;
     SourceLocation origin;           // the file that defined it
     bool global = false;
+    std::string description;         // optional, for explain and mesh.policies
 };
 
-/// A row filter; `where` was parsed at load and references only the product's columns.
+/// A row filter. `where` is kept exactly as written; the policy layer parses it and checks that
+/// it references only the product's columns and allowed functions (SPEC §4).
 struct RowFilter {
     std::string name;
-    std::string description;         // optional, for explain and mesh.policies
     std::string where;
     std::vector<Principal> except;
     SourceLocation origin;
+    std::string description;         // optional, for explain and mesh.policies
 };
 
 struct Access {

@@ -9,10 +9,7 @@ namespace {
 
 constexpr std::string_view kForms = "user:NAME, group:NAME, attr:KEY=VALUE or everyone";
 
-Error bad(std::string message)
-{
-    return make_error("F0000", std::move(message));
-}
+Error bad(std::string message) { return make_error("F0000", std::move(message)); }
 
 /// A user, group or attribute value name: non-empty, no control characters, and no leading or
 /// trailing space (a stray space would silently match nobody).

@@ -10,16 +10,16 @@ namespace meshgate::config {
 std::string_view kind_name(const YAML::Node& node)
 {
     switch (node.Type()) {
-    case YAML::NodeType::Null:
-        return "null";
-    case YAML::NodeType::Scalar:
-        return "a scalar";
-    case YAML::NodeType::Sequence:
-        return "a list";
-    case YAML::NodeType::Map:
-        return "a map";
-    case YAML::NodeType::Undefined:
-        break;
+        case YAML::NodeType::Null:
+            return "null";
+        case YAML::NodeType::Scalar:
+            return "a scalar";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Undefined:
+            break;
     }
     return "nothing";
 }

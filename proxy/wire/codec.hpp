@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -104,7 +105,9 @@ public:
     /// `body` must outlive the Reader: it is viewed, not copied.
     explicit Reader(std::string_view body) : data_(body) {}
     /// Refused at compile time: a Reader over a temporary string would read freed memory.
-    explicit Reader(std::string&&) = delete;
+    template <class S>
+        requires std::is_same_v<S, std::string>
+    explicit Reader(S&&) = delete;
     bool u8(uint8_t& v);
     bool i16(int16_t& v);
     bool i32(int32_t& v);

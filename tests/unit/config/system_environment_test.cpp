@@ -18,7 +18,6 @@ const std::string kSample = std::string(MESHGATE_TEST_DATA) + "/config/sample";
 }
 
 TEST_SUITE("config.environment") {
-
 TEST_CASE("the system environment lists *.yaml files sorted and reads files")
 {
     const Environment env = Environment::system();
@@ -35,8 +34,9 @@ TEST_CASE("the system environment lists *.yaml files sorted and reads files")
 TEST_CASE("load_config warns when domains_dir holds no domain files")
 {
     FakeEnvironment fake;
-    fake.files["/mg/meshgate.yaml"] = "backends: { pg: { database: d, user: u } }\n"
-                                      "domains_dir: empty/\n";
+    fake.files["/mg/meshgate.yaml"] =
+        "backends: { pg: { database: d, user: u } }\n"
+        "domains_dir: empty/\n";
     const auto r = load_config("/mg/meshgate.yaml", fake.env());
     INFO(dump(r.errors));
     REQUIRE(r.ok());
@@ -62,9 +62,10 @@ TEST_CASE("absurdly deep YAML nesting is an error, not a crash")
 
 TEST_CASE("a config with errors never yields a snapshot, even with warnings")
 {
-    const auto r = load_config_text("backends: { pg: { database: d, user: u, password: x } }\n"
-                                    "pool_mode: nope\n",
-                                    "meshgate.yaml", {}, FakeEnvironment{}.env());
+    const auto r = load_config_text(
+        "backends: { pg: { database: d, user: u, password: x } }\n"
+        "pool_mode: nope\n",
+        "meshgate.yaml", {}, FakeEnvironment{}.env());
     CHECK(r.snapshot == nullptr);
     CHECK_FALSE(r.ok());
     CHECK(r.errors.size() == 1);

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 using namespace meshgate::policy;
+namespace config = meshgate::config;
 
 namespace {
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -86,7 +87,7 @@ TEST_CASE("@user.name and @user.groups substitute the name and an array; lists b
 
 TEST_CASE("placeholders are tokens: inside strings and comments they stay text") {
     auto refs = sql::user_refs_of("region = '@user.region' /* @user.x */ AND a=@user.b");
-    REQUIRE(refs);
+    REQUIRE(refs.has_value());
     CHECK(*refs == std::vector<std::string>{"b"});
 }
 

@@ -112,7 +112,8 @@ TEST_CASE("two frames in one buffer decode one after the other") {
 TEST_SUITE("wire.reader") {
 
 TEST_CASE("integers are read big-endian and signed where declared") {
-    Reader r(hex("ff 80 00 ff ff ff fe 80 00 00 01"));
+    const std::string buf = hex("ff 80 00 ff ff ff fe 80 00 00 01");
+    Reader r(buf);
     uint8_t a = 0;
     int16_t b = 0;
     int32_t c = 0;
@@ -129,7 +130,8 @@ TEST_CASE("integers are read big-endian and signed where declared") {
 }
 
 TEST_CASE("a short read fails and consumes nothing") {
-    Reader r(hex("00 01 02"));
+    const std::string buf = hex("00 01 02");
+    Reader r(buf);
     int32_t v = 0;
     CHECK_FALSE(r.i32(v));
     CHECK(r.remaining() == 3);
@@ -148,7 +150,8 @@ TEST_CASE("a string without its NUL fails and consumes nothing") {
 }
 
 TEST_CASE("strings stop at the first NUL and the next one follows") {
-    Reader r(bytes("ab\0\0c\0"));
+    const std::string buf = bytes("ab\0\0c\0");
+    Reader r(buf);
     std::string s;
     REQUIRE(r.cstring(s));
     CHECK(s == "ab");
