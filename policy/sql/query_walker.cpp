@@ -76,8 +76,8 @@ std::vector<std::string_view> string_list(PgQuery__Node** items, size_t n)
 
 Result<void> QueryWalker::walk_node(PgQuery__Node* n)
 {
-    if (n == nullptr) {
-        return {};
+    if (n == nullptr || n->node_case == PG_QUERY__NODE__NODE__NOT_SET) {
+        return {};  // an empty node (e.g. the absent column list of a FROM function) holds nothing
     }
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
         return on_range_var(n);

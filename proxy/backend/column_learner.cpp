@@ -43,9 +43,10 @@ asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
     params.emplace_back(std::string("application_name"), std::string("meshgate column learning"));
     auto conn = co_await BackendConnection::connect(ex, work.backend, std::move(params));
     if (!conn) {
-        warnings.push_back("backend " + bname + " unreachable (" + conn.error().message +
-                           "): columns of its " + std::to_string(work.products.size()) +
-                           " product(s) are unknown and statements on them are refused");
+        warnings.push_back("cannot learn columns from backend " + bname + " (" +
+                           std::to_string(work.products.size()) +
+                           " product(s); statements on them are refused): " +
+                           conn.error().message);
         co_return warnings;
     }
     for (config::Product* p : work.products) {

@@ -4,9 +4,9 @@
 
 #include "common/error.hpp"
 
+#include "proxy/io/with_timeout.hpp"
+
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -59,10 +59,8 @@ asio::awaitable<void> Stream::close()
         if ((*tls)->lowest_layer().is_open()) {
             // close_notify tells the peer the end is deliberate (not a truncation attack); the
             // peer's answer is awaited only briefly.
-            using namespace asio::experimental::awaitable_operators;
-            asio::steady_timer timer(get_executor(), kTlsShutdownGrace);
-            co_await ((*tls)->async_shutdown(asio::as_tuple(asio::use_awaitable)) ||
-                      timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+            co_await with_timeout((*tls)->async_shutdown(asio::as_tuple(asio::use_awaitable)),
+                                  kTlsShutdownGrace);
         }
     }
     close_now();

@@ -106,8 +106,9 @@ Decoded<Header> decode_header(std::string_view buf, uint32_t max_len)
     Header h{buf[0], load_u32(buf, 1)};
     if (h.length < 4) {
         return malformed("08P01", "invalid length " + std::to_string(h.length) + " in message " +
-                                      printable_tag(h.tag) + " (the length includes itself, so "
-                                                             "it is at least 4)");
+                                      printable_tag(h.tag) +
+                                      " (the length includes itself, so "
+                                      "it is at least 4)");
     }
     if (h.length > kMaxWireLength) {
         return malformed("08P01", "invalid length " + std::to_string(h.length) + " in message " +
@@ -157,8 +158,8 @@ Decoded<StartupPacket> decode_startup(std::string_view buf, const Limits& limits
     }
     const uint32_t length = load_u32(buf, 0);
     if (length < kMinStartupLength) {
-        return malformed("08P01", "invalid startup packet length " + std::to_string(length) +
-                                      " (at least 8)");
+        return malformed(
+            "08P01", "invalid startup packet length " + std::to_string(length) + " (at least 8)");
     }
     if (length > limits.max_startup_packet) {
         return malformed("08P01", "startup packet of " + std::to_string(length) +
@@ -174,38 +175,37 @@ Decoded<StartupPacket> decode_startup(std::string_view buf, const Limits& limits
     // The special request codes use major version 1234; they have fixed lengths, and anything
     // else with that length is a client we do not understand.
     switch (code) {
-    case kSslRequestCode:
-        if (length != 8) {
-            return malformed("08P01", "SSLRequest must be 8 bytes long, got " +
-                                          std::to_string(length));
+        case kSslRequestCode:
+            if (length != 8) {
+                return malformed("08P01",
+                                 "SSLRequest must be 8 bytes long, got " + std::to_string(length));
+            }
+            return Frame<StartupPacket>{SslRequest{}, length};
+        case kGssEncRequestCode:
+            if (length != 8) {
+                return malformed(
+                    "08P01", "GSSENCRequest must be 8 bytes long, got " + std::to_string(length));
+            }
+            return Frame<StartupPacket>{GssEncRequest{}, length};
+        case kCancelRequestCode: {
+            if (length != 16) {
+                return malformed(
+                    "08P01", "CancelRequest must be 16 bytes long, got " + std::to_string(length));
+            }
+            CancelRequest c;
+            c.process_id = static_cast<int32_t>(load_u32(body, 0));
+            c.secret_key = static_cast<int32_t>(load_u32(body, 4));
+            return Frame<StartupPacket>{c, length};
         }
-        return Frame<StartupPacket>{SslRequest{}, length};
-    case kGssEncRequestCode:
-        if (length != 8) {
-            return malformed("08P01", "GSSENCRequest must be 8 bytes long, got " +
-                                          std::to_string(length));
-        }
-        return Frame<StartupPacket>{GssEncRequest{}, length};
-    case kCancelRequestCode: {
-        if (length != 16) {
-            return malformed("08P01", "CancelRequest must be 16 bytes long, got " +
-                                          std::to_string(length));
-        }
-        CancelRequest c;
-        c.process_id = static_cast<int32_t>(load_u32(body, 0));
-        c.secret_key = static_cast<int32_t>(load_u32(body, 4));
-        return Frame<StartupPacket>{c, length};
-    }
-    default:
-        break;
+        default:
+            break;
     }
 
     const uint32_t major = code >> 16;
     const uint32_t minor = code & 0xffff;
     if (major != 3) {
         return malformed("0A000", "unsupported frontend protocol " + std::to_string(major) + "." +
-                                      std::to_string(minor) +
-                                      ": meshgate supports protocol 3.0");
+                                      std::to_string(minor) + ": meshgate supports protocol 3.0");
     }
     StartupMessage m;
     m.protocol = code;
@@ -331,10 +331,7 @@ bool Reader::rest(std::string& v)
     return true;
 }
 
-void Writer::u8(uint8_t v)
-{
-    out_.push_back(static_cast<char>(v));
-}
+void Writer::u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
 
 void Writer::i16(int16_t v)
 {
@@ -343,15 +340,9 @@ void Writer::i16(int16_t v)
     out_.push_back(static_cast<char>(u & 0xff));
 }
 
-void Writer::i32(int32_t v)
-{
-    u32(static_cast<uint32_t>(v));
-}
+void Writer::i32(int32_t v) { u32(static_cast<uint32_t>(v)); }
 
-void Writer::u32(uint32_t v)
-{
-    append_u32(out_, v);
-}
+void Writer::u32(uint32_t v) { append_u32(out_, v); }
 
 void Writer::cstring(std::string_view v)
 {
@@ -362,9 +353,6 @@ void Writer::cstring(std::string_view v)
     out_.push_back('\0');
 }
 
-void Writer::bytes(std::string_view v)
-{
-    out_.append(v);
-}
+void Writer::bytes(std::string_view v) { out_.append(v); }
 
 }  // namespace meshgate::wire

@@ -63,7 +63,7 @@ Decoded<Header> decode_header(std::string_view buf, uint32_t max_len);
 
 // ---- startup family (untagged: int32 length + int32 code/version + body) ----
 
-constexpr uint32_t kProtocolVersion3 = 196608;   // 3.0
+constexpr uint32_t kProtocolVersion3 = 196608;  // 3.0
 constexpr uint32_t kSslRequestCode = 80877103;
 constexpr uint32_t kGssEncRequestCode = 80877104;
 constexpr uint32_t kCancelRequestCode = 80877102;
@@ -106,15 +106,15 @@ public:
     explicit Reader(std::string_view body) : data_(body) {}
     /// Refused at compile time: a Reader over a temporary string would read freed memory.
     template <class S>
-        requires std::is_same_v<S, std::string>
+    requires std::is_same_v<S, std::string>
     explicit Reader(S&&) = delete;
     bool u8(uint8_t& v);
     bool i16(int16_t& v);
     bool i32(int32_t& v);
     bool u32(uint32_t& v);
-    bool cstring(std::string& v);               // NUL-terminated
+    bool cstring(std::string& v);  // NUL-terminated
     bool bytes(std::size_t n, std::string& v);
-    bool rest(std::string& v);                  // everything left
+    bool rest(std::string& v);  // everything left
     bool at_end() const { return pos_ == data_.size(); }
     std::size_t remaining() const { return data_.size() - pos_; }
 

@@ -16,8 +16,8 @@ Error protocol_violation(std::string_view message, std::string_view what)
 
 Error trailing_bytes(std::string_view message, const Reader& r)
 {
-    return protocol_violation(message, std::to_string(r.remaining()) +
-                                           " unexpected byte(s) after the last field");
+    return protocol_violation(
+        message, std::to_string(r.remaining()) + " unexpected byte(s) after the last field");
 }
 
 bool count_fits(const Reader& r, int64_t count, std::size_t min_size)

@@ -5,8 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -64,61 +64,108 @@ void check_body(Decode decode, std::string_view body, bool canonical = true)
 void decode_typed(char tag, std::string_view body)
 {
     switch (tag) {
-    case 'Q': check_body(decode_query, body); break;
-    case 'P': check_body(decode_parse, body); break;
-    case 'B': check_body(decode_bind, body); break;
-    case 'D':
-        check_body(decode_describe, body);
-        check_body(decode_data_row, body);
-        break;
-    case 'E':
-        check_body(decode_execute, body);
-        check_body(decode_error_response, body);
-        break;
-    case 'C':
-        check_body(decode_close, body);
-        check_body(decode_command_complete, body);
-        break;
-    case 'S':
-        check_body(decode_sync, body);
-        check_body(decode_parameter_status, body);
-        break;
-    case 'H':
-        check_body(decode_flush, body);
-        check_body(decode_copy_out_response, body);
-        break;
-    case 'X': check_body(decode_terminate, body); break;
-    case 'd': check_body(decode_copy_data, body); break;
-    case 'c': check_body(decode_copy_done, body); break;
-    case 'f': check_body(decode_copy_fail, body); break;
-    case 'p':
-        check_body(decode_password_message, body);
-        check_body(decode_sasl_initial_response, body);
-        check_body(decode_sasl_response, body);
-        break;
-    case 'F': check_body(decode_function_call, body, /*canonical=*/false); break;
-    case 'R': {
-        const auto d = decode_authentication(body);
-        const bool canonical = d && !std::holds_alternative<AuthenticationUnsupported>(*d);
-        check_body(decode_authentication, body, canonical);
-        break;
-    }
-    case 'K': check_body(decode_backend_key_data, body); break;
-    case '1': check_body(decode_parse_complete, body); break;
-    case '2': check_body(decode_bind_complete, body); break;
-    case '3': check_body(decode_close_complete, body); break;
-    case 'n': check_body(decode_no_data, body); break;
-    case 's': check_body(decode_portal_suspended, body); break;
-    case 'I': check_body(decode_empty_query_response, body); break;
-    case 'G': check_body(decode_copy_in_response, body); break;
-    case 'W': check_body(decode_copy_both_response, body); break;
-    case 'N': check_body(decode_notice_response, body); break;
-    case 'v': check_body(decode_negotiate_protocol_version, body); break;
-    case 'A': check_body(decode_notification_response, body); break;
-    case 't': check_body(decode_parameter_description, body); break;
-    case 'Z': check_body(decode_ready_for_query, body); break;
-    case 'T': check_body(decode_row_description, body); break;
-    default: break;
+        case 'Q':
+            check_body(decode_query, body);
+            break;
+        case 'P':
+            check_body(decode_parse, body);
+            break;
+        case 'B':
+            check_body(decode_bind, body);
+            break;
+        case 'D':
+            check_body(decode_describe, body);
+            check_body(decode_data_row, body);
+            break;
+        case 'E':
+            check_body(decode_execute, body);
+            check_body(decode_error_response, body);
+            break;
+        case 'C':
+            check_body(decode_close, body);
+            check_body(decode_command_complete, body);
+            break;
+        case 'S':
+            check_body(decode_sync, body);
+            check_body(decode_parameter_status, body);
+            break;
+        case 'H':
+            check_body(decode_flush, body);
+            check_body(decode_copy_out_response, body);
+            break;
+        case 'X':
+            check_body(decode_terminate, body);
+            break;
+        case 'd':
+            check_body(decode_copy_data, body);
+            break;
+        case 'c':
+            check_body(decode_copy_done, body);
+            break;
+        case 'f':
+            check_body(decode_copy_fail, body);
+            break;
+        case 'p':
+            check_body(decode_password_message, body);
+            check_body(decode_sasl_initial_response, body);
+            check_body(decode_sasl_response, body);
+            break;
+        case 'F':
+            check_body(decode_function_call, body, /*canonical=*/false);
+            break;
+        case 'R': {
+            const auto d = decode_authentication(body);
+            const bool canonical = d && !std::holds_alternative<AuthenticationUnsupported>(*d);
+            check_body(decode_authentication, body, canonical);
+            break;
+        }
+        case 'K':
+            check_body(decode_backend_key_data, body);
+            break;
+        case '1':
+            check_body(decode_parse_complete, body);
+            break;
+        case '2':
+            check_body(decode_bind_complete, body);
+            break;
+        case '3':
+            check_body(decode_close_complete, body);
+            break;
+        case 'n':
+            check_body(decode_no_data, body);
+            break;
+        case 's':
+            check_body(decode_portal_suspended, body);
+            break;
+        case 'I':
+            check_body(decode_empty_query_response, body);
+            break;
+        case 'G':
+            check_body(decode_copy_in_response, body);
+            break;
+        case 'W':
+            check_body(decode_copy_both_response, body);
+            break;
+        case 'N':
+            check_body(decode_notice_response, body);
+            break;
+        case 'v':
+            check_body(decode_negotiate_protocol_version, body);
+            break;
+        case 'A':
+            check_body(decode_notification_response, body);
+            break;
+        case 't':
+            check_body(decode_parameter_description, body);
+            break;
+        case 'Z':
+            check_body(decode_ready_for_query, body);
+            break;
+        case 'T':
+            check_body(decode_row_description, body);
+            break;
+        default:
+            break;
     }
 }
 
@@ -193,8 +240,7 @@ void fuzz_stream(std::string_view buf)
             return;
         }
         const auto& f = std::get<Frame<RawMessage>>(d);
-        if (f.consumed < 5 || f.consumed > buf.size() ||
-            f.message.body.size() != f.consumed - 5) {
+        if (f.consumed < 5 || f.consumed > buf.size() || f.message.body.size() != f.consumed - 5) {
             fail("a frame consumed an impossible size");
         }
         decode_typed(f.message.tag, f.message.body);

@@ -28,56 +28,57 @@ Result<Authentication> decode_authentication(std::string_view body)
         return protocol_violation(kName, "the request code is missing");
     }
     switch (code) {
-    case AuthenticationOk::kCode:
-        if (!r.at_end()) {
-            return trailing_bytes("AuthenticationOk", r);
-        }
-        return Authentication{AuthenticationOk{}};
-    case AuthenticationCleartextPassword::kCode:
-        if (!r.at_end()) {
-            return trailing_bytes("AuthenticationCleartextPassword", r);
-        }
-        return Authentication{AuthenticationCleartextPassword{}};
-    case AuthenticationMd5Password::kCode: {
-        AuthenticationMd5Password m;
-        if (r.remaining() != 4) {
-            return protocol_violation("AuthenticationMD5Password",
-                                      "the salt must be 4 bytes, got " +
-                                          std::to_string(r.remaining()));
-        }
-        r.rest(m.salt);
-        return Authentication{std::move(m)};
-    }
-    case AuthenticationSasl::kCode: {
-        AuthenticationSasl m;
-        for (;;) {
-            std::string mechanism;
-            if (!r.cstring(mechanism)) {
-                return protocol_violation("AuthenticationSASL",
-                                          "the mechanism list is not terminated by an empty name");
+        case AuthenticationOk::kCode:
+            if (!r.at_end()) {
+                return trailing_bytes("AuthenticationOk", r);
             }
-            if (mechanism.empty()) {
-                break;
+            return Authentication{AuthenticationOk{}};
+        case AuthenticationCleartextPassword::kCode:
+            if (!r.at_end()) {
+                return trailing_bytes("AuthenticationCleartextPassword", r);
             }
-            m.mechanisms.push_back(std::move(mechanism));
+            return Authentication{AuthenticationCleartextPassword{}};
+        case AuthenticationMd5Password::kCode: {
+            AuthenticationMd5Password m;
+            if (r.remaining() != 4) {
+                return protocol_violation(
+                    "AuthenticationMD5Password",
+                    "the salt must be 4 bytes, got " + std::to_string(r.remaining()));
+            }
+            r.rest(m.salt);
+            return Authentication{std::move(m)};
         }
-        if (!r.at_end()) {
-            return trailing_bytes("AuthenticationSASL", r);
+        case AuthenticationSasl::kCode: {
+            AuthenticationSasl m;
+            for (;;) {
+                std::string mechanism;
+                if (!r.cstring(mechanism)) {
+                    return protocol_violation(
+                        "AuthenticationSASL",
+                        "the mechanism list is not terminated by an empty name");
+                }
+                if (mechanism.empty()) {
+                    break;
+                }
+                m.mechanisms.push_back(std::move(mechanism));
+            }
+            if (!r.at_end()) {
+                return trailing_bytes("AuthenticationSASL", r);
+            }
+            return Authentication{std::move(m)};
         }
-        return Authentication{std::move(m)};
-    }
-    case AuthenticationSaslContinue::kCode: {
-        AuthenticationSaslContinue m;
-        r.rest(m.data);
-        return Authentication{std::move(m)};
-    }
-    case AuthenticationSaslFinal::kCode: {
-        AuthenticationSaslFinal m;
-        r.rest(m.data);
-        return Authentication{std::move(m)};
-    }
-    default:
-        return Authentication{AuthenticationUnsupported{code}};
+        case AuthenticationSaslContinue::kCode: {
+            AuthenticationSaslContinue m;
+            r.rest(m.data);
+            return Authentication{std::move(m)};
+        }
+        case AuthenticationSaslFinal::kCode: {
+            AuthenticationSaslFinal m;
+            r.rest(m.data);
+            return Authentication{std::move(m)};
+        }
+        default:
+            return Authentication{AuthenticationUnsupported{code}};
     }
 }
 
@@ -124,12 +125,10 @@ void encode(const AuthenticationUnsupported& m, std::string& out)
 {
     // An "unsupported" request carrying a supported code (0 in particular) would tell the
     // client something else entirely, e.g. that it is authenticated.
-    MESHGATE_ASSERT(m.code != AuthenticationOk::kCode &&
-                    m.code != AuthenticationCleartextPassword::kCode &&
-                    m.code != AuthenticationMd5Password::kCode &&
-                    m.code != AuthenticationSasl::kCode &&
-                    m.code != AuthenticationSaslContinue::kCode &&
-                    m.code != AuthenticationSaslFinal::kCode);
+    MESHGATE_ASSERT(
+        m.code != AuthenticationOk::kCode && m.code != AuthenticationCleartextPassword::kCode &&
+        m.code != AuthenticationMd5Password::kCode && m.code != AuthenticationSasl::kCode &&
+        m.code != AuthenticationSaslContinue::kCode && m.code != AuthenticationSaslFinal::kCode);
     encode_code(m.code, {}, out);
 }
 

@@ -11,8 +11,8 @@ Result<BackendKeyData> decode_backend_key_data(std::string_view body)
     Reader r(body);
     BackendKeyData m;
     if (!r.i32(m.process_id) || !r.i32(m.secret_key)) {
-        return protocol_violation("BackendKeyData", "expected 8 bytes, got " +
-                                                        std::to_string(body.size()));
+        return protocol_violation("BackendKeyData",
+                                  "expected 8 bytes, got " + std::to_string(body.size()));
     }
     if (!r.at_end()) {
         return trailing_bytes("BackendKeyData", r);

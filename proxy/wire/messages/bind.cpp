@@ -10,8 +10,7 @@ namespace meshgate::wire {
 namespace {
 
 // Reads an int16 count followed by that many int16 format codes (0 text, 1 binary).
-bool read_formats(Reader& r, std::vector<int16_t>& formats, std::string_view what,
-                  std::string& why)
+bool read_formats(Reader& r, std::vector<int16_t>& formats, std::string_view what, std::string& why)
 {
     int16_t count = 0;
     if (!r.i16(count)) {
@@ -72,8 +71,8 @@ Result<Bind> decode_bind(std::string_view body)
     for (std::size_t i = 0; i < m.params.size(); ++i) {
         int32_t len = 0;
         if (!r.i32(len)) {
-            return protocol_violation("Bind", "parameter " + std::to_string(i + 1) +
-                                                  " has no length");
+            return protocol_violation("Bind",
+                                      "parameter " + std::to_string(i + 1) + " has no length");
         }
         if (len == -1) {
             continue;  // SQL NULL

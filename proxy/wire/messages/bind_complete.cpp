@@ -14,9 +14,6 @@ Result<BindComplete> decode_bind_complete(std::string_view body)
     return BindComplete{};
 }
 
-void encode(const BindComplete&, std::string& out)
-{
-    append_frame(BindComplete::kTag, {}, out);
-}
+void encode(const BindComplete&, std::string& out) { append_frame(BindComplete::kTag, {}, out); }
 
 }  // namespace meshgate::wire

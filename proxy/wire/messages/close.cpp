@@ -15,8 +15,8 @@ Result<Close> decode_close(std::string_view body)
         return protocol_violation("Close", "the kind byte is missing");
     }
     if (kind != 'S' && kind != 'P') {
-        return protocol_violation("Close", "kind must be 'S' or 'P', got byte " +
-                                               std::to_string(kind));
+        return protocol_violation("Close",
+                                  "kind must be 'S' or 'P', got byte " + std::to_string(kind));
     }
     m.kind = static_cast<char>(kind);
     if (!r.cstring(m.name)) {

@@ -14,9 +14,6 @@ Result<CloseComplete> decode_close_complete(std::string_view body)
     return CloseComplete{};
 }
 
-void encode(const CloseComplete&, std::string& out)
-{
-    append_frame(CloseComplete::kTag, {}, out);
-}
+void encode(const CloseComplete&, std::string& out) { append_frame(CloseComplete::kTag, {}, out); }
 
 }  // namespace meshgate::wire

@@ -5,14 +5,8 @@
 
 namespace meshgate::wire {
 
-Result<CopyData> decode_copy_data(std::string_view body)
-{
-    return CopyData{std::string(body)};
-}
+Result<CopyData> decode_copy_data(std::string_view body) { return CopyData{std::string(body)}; }
 
-void encode(const CopyData& m, std::string& out)
-{
-    append_frame(CopyData::kTag, m.data, out);
-}
+void encode(const CopyData& m, std::string& out) { append_frame(CopyData::kTag, m.data, out); }
 
 }  // namespace meshgate::wire

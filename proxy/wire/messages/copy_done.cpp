@@ -14,9 +14,6 @@ Result<CopyDone> decode_copy_done(std::string_view body)
     return CopyDone{};
 }
 
-void encode(const CopyDone&, std::string& out)
-{
-    append_frame(CopyDone::kTag, {}, out);
-}
+void encode(const CopyDone&, std::string& out) { append_frame(CopyDone::kTag, {}, out); }
 
 }  // namespace meshgate::wire

@@ -28,8 +28,8 @@ Result<M> decode_copy_response(std::string_view name, std::string_view body)
     }
     if (!count_fits(r, count, 2)) {
         return protocol_violation(name, "column count " + std::to_string(count) +
-                                            " does not match the " +
-                                            std::to_string(r.remaining()) + " bytes that follow");
+                                            " does not match the " + std::to_string(r.remaining()) +
+                                            " bytes that follow");
     }
     m.column_formats.resize(static_cast<std::size_t>(count));
     for (auto& f : m.column_formats) {
@@ -75,19 +75,10 @@ Result<CopyBothResponse> decode_copy_both_response(std::string_view body)
     return decode_copy_response<CopyBothResponse>("CopyBothResponse", body);
 }
 
-void encode(const CopyInResponse& m, std::string& out)
-{
-    encode_copy_response(m, out);
-}
+void encode(const CopyInResponse& m, std::string& out) { encode_copy_response(m, out); }
 
-void encode(const CopyOutResponse& m, std::string& out)
-{
-    encode_copy_response(m, out);
-}
+void encode(const CopyOutResponse& m, std::string& out) { encode_copy_response(m, out); }
 
-void encode(const CopyBothResponse& m, std::string& out)
-{
-    encode_copy_response(m, out);
-}
+void encode(const CopyBothResponse& m, std::string& out) { encode_copy_response(m, out); }
 
 }  // namespace meshgate::wire

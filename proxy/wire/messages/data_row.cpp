@@ -18,17 +18,16 @@ Result<DataRow> decode_data_row(std::string_view body)
     }
     // Each value needs at least its int32 length.
     if (!count_fits(r, count, 4)) {
-        return protocol_violation("DataRow", "column count " + std::to_string(count) +
-                                                 " does not match the " +
-                                                 std::to_string(r.remaining()) +
-                                                 " bytes that follow");
+        return protocol_violation("DataRow",
+                                  "column count " + std::to_string(count) + " does not match the " +
+                                      std::to_string(r.remaining()) + " bytes that follow");
     }
     m.values.resize(static_cast<std::size_t>(count));
     for (std::size_t i = 0; i < m.values.size(); ++i) {
         int32_t len = 0;
         if (!r.i32(len)) {
-            return protocol_violation("DataRow", "column " + std::to_string(i + 1) +
-                                                     " has no length");
+            return protocol_violation("DataRow",
+                                      "column " + std::to_string(i + 1) + " has no length");
         }
         if (len == -1) {
             continue;  // SQL NULL

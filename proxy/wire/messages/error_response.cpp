@@ -34,8 +34,8 @@ Result<Fields> decode_fields(std::string_view name, std::string_view body)
         }
         std::string value;
         if (!r.cstring(value)) {
-            return protocol_violation(name, std::string("field '") + static_cast<char>(code) +
-                                                "' is not NUL-terminated");
+            return protocol_violation(
+                name, std::string("field '") + static_cast<char>(code) + "' is not NUL-terminated");
         }
         fields.emplace_back(static_cast<char>(code), std::move(value));
     }
@@ -60,15 +60,9 @@ void encode_fields(char tag, const Fields& fields, std::string& out)
 
 }  // namespace
 
-std::string ErrorResponse::get(char code) const
-{
-    return find_field(fields, code);
-}
+std::string ErrorResponse::get(char code) const { return find_field(fields, code); }
 
-std::string NoticeResponse::get(char code) const
-{
-    return find_field(fields, code);
-}
+std::string NoticeResponse::get(char code) const { return find_field(fields, code); }
 
 ErrorResponse ErrorResponse::from(const meshgate::Error& e, std::string_view severity)
 {

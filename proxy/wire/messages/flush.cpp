@@ -14,9 +14,6 @@ Result<Flush> decode_flush(std::string_view body)
     return Flush{};
 }
 
-void encode(const Flush&, std::string& out)
-{
-    append_frame(Flush::kTag, {}, out);
-}
+void encode(const Flush&, std::string& out) { append_frame(Flush::kTag, {}, out); }
 
 }  // namespace meshgate::wire

@@ -20,9 +20,8 @@ Result<NegotiateProtocolVersion> decode_negotiate_protocol_version(std::string_v
     // Each name needs at least its NUL terminator.
     if (!count_fits(r, count, 1)) {
         return protocol_violation("NegotiateProtocolVersion",
-                                  "option count " + std::to_string(count) +
-                                      " does not match the " + std::to_string(r.remaining()) +
-                                      " bytes that follow");
+                                  "option count " + std::to_string(count) + " does not match the " +
+                                      std::to_string(r.remaining()) + " bytes that follow");
     }
     m.unrecognized.resize(static_cast<std::size_t>(count));
     for (auto& name : m.unrecognized) {

@@ -14,9 +14,6 @@ Result<NoData> decode_no_data(std::string_view body)
     return NoData{};
 }
 
-void encode(const NoData&, std::string& out)
-{
-    append_frame(NoData::kTag, {}, out);
-}
+void encode(const NoData&, std::string& out) { append_frame(NoData::kTag, {}, out); }
 
 }  // namespace meshgate::wire

@@ -23,10 +23,9 @@ Result<Parse> decode_parse(std::string_view body)
         return protocol_violation("Parse", "the parameter type count is missing");
     }
     if (!count_fits(r, count, 4)) {
-        return protocol_violation("Parse", "parameter type count " + std::to_string(count) +
-                                               " does not match the " +
-                                               std::to_string(r.remaining()) +
-                                               " bytes that follow");
+        return protocol_violation(
+            "Parse", "parameter type count " + std::to_string(count) + " does not match the " +
+                         std::to_string(r.remaining()) + " bytes that follow");
     }
     m.param_types.resize(static_cast<std::size_t>(count));
     for (auto& oid : m.param_types) {

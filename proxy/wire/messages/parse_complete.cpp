@@ -14,9 +14,6 @@ Result<ParseComplete> decode_parse_complete(std::string_view body)
     return ParseComplete{};
 }
 
-void encode(const ParseComplete&, std::string& out)
-{
-    append_frame(ParseComplete::kTag, {}, out);
-}
+void encode(const ParseComplete&, std::string& out) { append_frame(ParseComplete::kTag, {}, out); }
 
 }  // namespace meshgate::wire

@@ -16,8 +16,8 @@ Result<ReadyForQuery> decode_ready_for_query(std::string_view body)
     // The proxy tracks transaction state from this byte (routing, pooling); an unknown value
     // must not be guessed at.
     if (status != 'I' && status != 'T' && status != 'E') {
-        return protocol_violation("ReadyForQuery", "unknown transaction status byte " +
-                                                       std::to_string(status));
+        return protocol_violation("ReadyForQuery",
+                                  "unknown transaction status byte " + std::to_string(status));
     }
     if (!r.at_end()) {
         return trailing_bytes("ReadyForQuery", r);

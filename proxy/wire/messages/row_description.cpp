@@ -23,10 +23,9 @@ Result<RowDescription> decode_row_description(std::string_view body)
         return protocol_violation("RowDescription", "the field count is missing");
     }
     if (!count_fits(r, count, kMinFieldSize)) {
-        return protocol_violation("RowDescription", "field count " + std::to_string(count) +
-                                                        " does not match the " +
-                                                        std::to_string(r.remaining()) +
-                                                        " bytes that follow");
+        return protocol_violation("RowDescription",
+                                  "field count " + std::to_string(count) + " does not match the " +
+                                      std::to_string(r.remaining()) + " bytes that follow");
     }
     m.fields.resize(static_cast<std::size_t>(count));
     for (std::size_t i = 0; i < m.fields.size(); ++i) {

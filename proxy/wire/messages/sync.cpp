@@ -14,9 +14,6 @@ Result<Sync> decode_sync(std::string_view body)
     return Sync{};
 }
 
-void encode(const Sync&, std::string& out)
-{
-    append_frame(Sync::kTag, {}, out);
-}
+void encode(const Sync&, std::string& out) { append_frame(Sync::kTag, {}, out); }
 
 }  // namespace meshgate::wire

@@ -14,9 +14,6 @@ Result<Terminate> decode_terminate(std::string_view body)
     return Terminate{};
 }
 
-void encode(const Terminate&, std::string& out)
-{
-    append_frame(Terminate::kTag, {}, out);
-}
+void encode(const Terminate&, std::string& out) { append_frame(Terminate::kTag, {}, out); }
 
 }  // namespace meshgate::wire

@@ -38,8 +38,8 @@ TEST_CASE("the access matrix: deny beats allow, allow grants, default refuses") 
          false, "42501", "user mallory is denied"},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.user);
-        CAPTURE(r.sql);
+        CAPTURE(std::string(r.user));
+        CAPTURE(std::string(r.sql));
         const auto d = fixtures::decide_as(r.user, r.sql, r.purpose);
         CHECK(d.is_allow() == r.allowed);
         if (!r.allowed && d.is_deny()) {
@@ -65,8 +65,8 @@ TEST_CASE("a purpose must be declared, listed by the product and granted to the 
         {"bob", "fraud", true, ""},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.user);
-        CAPTURE(r.purpose);
+        CAPTURE(std::string(r.user));
+        CAPTURE(std::string(r.purpose));
         const auto d = fixtures::decide_as(r.user, "SELECT id FROM sales.customers", r.purpose);
         CHECK(d.is_allow() == r.allowed);
         if (d.is_deny()) {

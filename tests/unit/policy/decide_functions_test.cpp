@@ -46,7 +46,7 @@ TEST_CASE("denylisted and foreign-schema functions are refused naming the functi
         {"SELECT 'x'::pg_catalog.text", true},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.sql);
+        CAPTURE(std::string(r.sql));
         const auto d = fixtures::decide_as("alice", r.sql);
         CHECK(d.is_allow() == r.allowed);
         if (d.is_deny()) {

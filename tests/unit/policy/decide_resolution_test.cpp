@@ -27,7 +27,7 @@ TEST_CASE("raw physical names and unknown names do not exist, whatever exists ph
         {"SELECT * FROM tables", "does not exist"},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.sql);
+        CAPTURE(std::string(r.sql));
         const auto d = fixtures::decide_as("alice", r.sql, "fraud");
         REQUIRE(d.is_deny());
         CHECK(d.deny().sqlstate == "42P01");
@@ -124,7 +124,7 @@ TEST_CASE("system catalogs route to the catalog backend; sensitive ones are refu
         {"SELECT * FROM information_schema.user_mapping_options", false},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.sql);
+        CAPTURE(std::string(r.sql));
         const auto d = fixtures::decide_as("alice", r.sql);
         CHECK(d.is_allow() == r.allowed);
         if (d.is_allow()) {

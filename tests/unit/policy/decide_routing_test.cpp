@@ -24,7 +24,7 @@ TEST_CASE("products on one backend run there; several backends are refused; none
         {"alice", "SELECT * FROM pg_catalog.pg_class c, sales.orders o", "sales_pg", false},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.sql);
+        CAPTURE(std::string(r.sql));
         const auto d = fixtures::decide_as(r.user, r.sql);
         if (std::string(r.backend).empty()) {
             REQUIRE(d.is_deny());

@@ -44,7 +44,7 @@ TEST_CASE("writes, DDL and privileged statements are refused with 42501 naming t
         {"SHOW ALL", "SHOW all"},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.sql);
+        CAPTURE(std::string(r.sql));
         const auto d = fixtures::decide_as("alice", r.sql, "fraud");
         REQUIRE(d.is_deny());
         CHECK(d.deny().sqlstate == "42501");
@@ -57,7 +57,7 @@ TEST_CASE("read statements of a later issue are refused as not supported yet") {
                           "DEALLOCATE p", "DECLARE c CURSOR FOR SELECT 1", "FETCH c",
                           "CLOSE c", "LISTEN x", "COPY public.customers TO STDOUT"};
     for (const auto* sql : rows) {
-        CAPTURE(sql);
+        CAPTURE(std::string(sql));
         const auto d = fixtures::decide_as("alice", sql);
         REQUIRE(d.is_deny());
         CHECK(d.deny().sqlstate == "0A000");
@@ -69,7 +69,7 @@ TEST_CASE("transaction control is forwarded as sent and flagged") {
                           "ROLLBACK", "SAVEPOINT s", "RELEASE SAVEPOINT s", "ROLLBACK TO s",
                           "BEGIN READ ONLY"};
     for (const auto* sql : rows) {
-        CAPTURE(sql);
+        CAPTURE(std::string(sql));
         const auto d = fixtures::decide_as("alice", sql);
         REQUIRE(d.is_allow());
         REQUIRE(d.allow().steps.size() == 1);
@@ -89,7 +89,7 @@ TEST_CASE("allowlisted settings are forwarded as sent, SET LOCAL included") {
                           "SET standard_conforming_strings = on",
                           "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"};
     for (const auto* sql : rows) {
-        CAPTURE(sql);
+        CAPTURE(std::string(sql));
         const auto d = fixtures::decide_as("alice", sql);
         REQUIRE(d.is_allow());
         REQUIRE(d.allow().steps.size() == 1);

@@ -48,7 +48,7 @@ TEST_CASE("every product reference becomes a derived table and the rewrite parse
         {"SELECT * FROM generate_series(1, 3) g, sales.orders", 1, "orders"},
     };
     for (const auto& r : rows) {
-        CAPTURE(r.sql);
+        CAPTURE(std::string(r.sql));
         const auto d = fixtures::decide_as("alice", r.sql, "fraud");
         REQUIRE(d.is_allow());
         const auto sql = d.allow().rewritten();

@@ -1,5 +1,5 @@
 // Policy test fixtures. Layer: tests (policy).
-#include "support/fixtures.hpp"
+#include "fixtures.hpp"
 
 #include <pg_query.h>
 

@@ -22,8 +22,8 @@ inline std::string hex(std::string_view digits)
         if (c == ' ') {
             continue;
         }
-        const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                                   : std::tolower(c) - 'a' + 10;
+        const int v =
+            std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
         REQUIRE((v >= 0 && v < 16));
         if (high < 0) {
             high = v;
