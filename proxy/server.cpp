@@ -48,6 +48,31 @@ std::shared_ptr<BackendPool> Server::pool(const std::string& backend) const
     return it == pools_.end() ? nullptr : it->second;
 }
 
+namespace {
+
+bool same_backend(const config::Backend& a, const config::Backend& b)
+{
+    return a.host == b.host && a.port == b.port && a.database == b.database && a.user == b.user &&
+           a.password == b.password && a.tls == b.tls && a.ca_file == b.ca_file &&
+           a.pool_size == b.pool_size && a.connect_timeout_ms == b.connect_timeout_ms;
+}
+
+}  // namespace
+
+void Server::update_backends(const config::Snapshot& snap)
+{
+    std::lock_guard lock(pools_mutex_);
+    for (auto it = pools_.begin(); it != pools_.end();) {
+        it = snap.backends.count(it->first) == 0 ? pools_.erase(it) : std::next(it);
+    }
+    for (const auto& [name, backend] : snap.backends) {
+        auto it = pools_.find(name);
+        if (it == pools_.end() || !same_backend(it->second->backend(), backend)) {
+            pools_[name] = std::make_shared<BackendPool>(backend);
+        }
+    }
+}
+
 std::size_t Server::live_sessions() const
 {
     std::lock_guard lock(sessions_mutex_);

@@ -54,6 +54,13 @@ public:
     config::SnapshotPtr snapshot() const;
     void set_snapshot(config::SnapshotPtr snapshot);
 
+    /// After a reload: a new pool for each backend that is new or whose settings changed
+    /// (sessions keep the old pool they hold until they end); pools of removed backends are
+    /// dropped. Thread-safe.
+    void update_backends(const config::Snapshot& snap);
+
+    SessionStats& mutable_stats() { return stats_; }
+
     /// A backend's pool, or null.
     std::shared_ptr<BackendPool> pool(const std::string& backend) const;
 

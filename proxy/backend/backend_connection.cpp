@@ -609,8 +609,12 @@ asio::awaitable<Result<SimpleQueryResult>> BackendConnection::simple_query(std::
                                                      t.error().message));
             }
             res.columns.clear();
+            res.column_type_oids.clear();
+            res.column_type_modifiers.clear();
             for (auto& f : t->fields) {
                 res.columns.push_back(std::move(f.name));
+                res.column_type_oids.push_back(f.type_oid);
+                res.column_type_modifiers.push_back(f.type_modifier);
             }
             break;
         }

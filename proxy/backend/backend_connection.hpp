@@ -22,6 +22,8 @@ namespace meshgate::proxy {
 /// Rows of an internal simple query (column learning, health checks): text values, NULL = nullopt.
 struct SimpleQueryResult {
     std::vector<std::string> columns;
+    std::vector<uint32_t> column_type_oids;      // per column, from RowDescription
+    std::vector<int32_t> column_type_modifiers;  // per column (-1 = none)
     std::vector<std::vector<std::optional<std::string>>> rows;
     std::string command_tag;
 };

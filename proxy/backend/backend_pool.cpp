@@ -95,6 +95,38 @@ struct Slot {
     std::weak_ptr<PoolState> state;
 };
 
+// Keeps a queued waiter from leaking if acquire() unwinds (cancellation throws at the next
+// co_await) between queueing and collecting its grant: a grant it never collected is given back.
+struct WaiterGuard {
+    std::shared_ptr<PoolState> st;
+    std::shared_ptr<Waiter> w;
+
+    // Called with `mu` held by acquire() once it has looked at the grant itself.
+    void collected() { w.reset(); }
+
+    ~WaiterGuard()
+    {
+        if (!w) {
+            return;
+        }
+        std::unique_ptr<BackendConnection> conn;
+        bool slot = false;
+        {
+            const std::lock_guard<std::mutex> lock(st->mu);
+            if (w->granted) {
+                conn = std::move(w->conn);
+                slot = !conn && !w->error;
+            } else {
+                st->waiters.erase(std::find(st->waiters.begin(), st->waiters.end(), w));
+            }
+        }
+        if (slot) {
+            Slot release_it(st);  // its destructor frees the reserved slot
+        }
+        // `conn` closes here, outside the lock, freeing its slot.
+    }
+};
+
 Error pool_closed(const config::Backend& b)
 {
     return make_error("08006", "connection pool of backend " + b.name + " is closed");
@@ -297,6 +329,7 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendPool::acquire
             co_return r;
         }
 
+        WaiterGuard guard{st, waiter};
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() > 0) {
@@ -305,6 +338,7 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendPool::acquire
         }
         {
             const std::lock_guard<std::mutex> lock(st->mu);
+            guard.collected();
             if (waiter->granted) {
                 if (waiter->error) {
                     co_return *waiter->error;

@@ -31,6 +31,63 @@ std::string source_name(const config::Product& p)
     return p.source_schema.empty() ? p.source_relation : p.source_schema + "." + p.source_relation;
 }
 
+struct Probe {
+    std::vector<config::Column> columns;
+    std::optional<std::string> error;  // set = not learned, with the reason
+};
+
+// `SELECT * FROM source LIMIT 0`: names and types from RowDescription, type names from
+// format_type (built from integers only). For backends whose catalog does not describe the
+// source, e.g. another meshgate.
+asio::awaitable<Probe> probe_columns(BackendConnection& conn, const config::Product& p,
+                                     std::chrono::milliseconds timeout)
+{
+    Probe out;
+    const std::string qualified =
+        p.source_schema.empty()
+            ? quote_identifier(p.source_relation)
+            : quote_identifier(p.source_schema) + "." + quote_identifier(p.source_relation);
+    auto r = co_await with_timeout(conn.simple_query("SELECT * FROM " + qualified + " LIMIT 0"),
+                                   timeout);
+    if (!r) {
+        out.error = "timed out reading its columns";
+        co_return out;
+    }
+    if (!*r) {
+        out.error = (*r).error().sqlstate == "42P01"
+                        ? std::string("source relation not found; statements on the product "
+                                      "are refused")
+                        : "cannot read its columns: " + (*r).error().message;
+        co_return out;
+    }
+    const SimpleQueryResult& res = **r;
+    if (res.columns.empty()) {
+        out.error = "source relation has no columns";
+        co_return out;
+    }
+    std::string sql = "SELECT ";
+    for (std::size_t i = 0; i < res.columns.size(); ++i) {
+        sql += (i == 0 ? "" : ", ") + std::string("pg_catalog.format_type(") +
+               std::to_string(res.column_type_oids[i]) + ", " +
+               std::to_string(res.column_type_modifiers[i]) + ")";
+    }
+    auto types = co_await with_timeout(conn.simple_query(std::move(sql)), timeout);
+    if (!types || !*types || (**types).rows.size() != 1 ||
+        (**types).rows[0].size() != res.columns.size()) {
+        out.error = "cannot name the types of its columns";
+        co_return out;
+    }
+    for (std::size_t i = 0; i < res.columns.size(); ++i) {
+        const auto& t = (**types).rows[0][i];
+        if (!t) {
+            out.error = "cannot name the type of column " + res.columns[i];
+            co_return out;
+        }
+        out.columns.push_back(config::Column{res.columns[i], *t});
+    }
+    co_return out;
+}
+
 // Reads the columns of every product of one backend. Each product's columns are assigned in one
 // step after its query succeeded, so a timeout leaves every product either learned or empty.
 asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
@@ -87,8 +144,17 @@ asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
             }
         }
         if (!exists) {
-            warnings.push_back(where + ": source relation not found; statements on the product "
-                                       "are refused");
+            // Gates nest (SPEC §10): behind another meshgate (or any engine whose catalog does
+            // not list the relation) the source is still readable; ask the relation itself.
+            auto probed = co_await probe_columns(**conn, *p, query_timeout);
+            if (probed.error) {
+                warnings.push_back(where + ": " + *probed.error);
+                if (!(*conn)->usable()) {
+                    break;
+                }
+                continue;
+            }
+            p->physical_columns = std::move(probed.columns);
             continue;
         }
         if (cols.empty()) {

@@ -26,7 +26,9 @@ std::string quote_identifier(const std::string& name);
 
 /// For every backend that holds products, one connection (service account, TLS per config);
 /// for each product on it, fills `Product::physical_columns` from the source relation. Backends
-/// are learned in parallel, each bounded by `per_backend_timeout` (connect included).
+/// are learned in parallel, each bounded by `per_backend_timeout` (connect included). When the
+/// backend's catalog does not know the source (e.g. the backend is another meshgate, SPEC §10),
+/// the columns are read from `SELECT * FROM source LIMIT 0` and typed with format_type.
 ///
 /// Never fails as a whole: returns warnings, each naming the product and the backend, for a
 /// missing source, a source without columns or without SELECT for the service account, and an

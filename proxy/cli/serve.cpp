@@ -1,6 +1,8 @@
 // `meshgate serve --config F`: load and check the config, open the listener, run the sessions on
 // N threads, stop on SIGINT/SIGTERM. Layer: proxy (edge).
 #include "config/load.hpp"
+#include "policy/validate.hpp"
+#include "proxy/backend/column_learner.hpp"
 #include "proxy/cli/commands.hpp"
 #include "proxy/log.hpp"
 #include "proxy/server.hpp"
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,6 +43,8 @@ constexpr const char* kUsage =
 
 // Bounded wait for sessions to end after a stop, then the io_context is stopped regardless.
 constexpr std::chrono::milliseconds kStopDeadline{5000};
+// Bound on learning one backend's product columns at startup (connect included).
+constexpr std::chrono::milliseconds kLearnTimeout{15000};
 
 struct Options {
     std::string config;
@@ -118,6 +123,45 @@ asio::awaitable<void> wait_for_sessions(proxy::Server& server, asio::io_context&
     ctx.stop();
 }
 
+// SIGHUP: a new snapshot from the same file, checked like at startup. A bad config keeps the
+// old snapshot (statements in flight keep theirs in any case).
+asio::awaitable<void> reload(proxy::Server& server, std::string path)
+{
+    auto& stats = server.mutable_stats();
+    auto loaded = config::load_config(path);
+    std::vector<config::ConfigError> errors = loaded.errors;
+    if (loaded.ok()) {
+        errors = policy::validate(*loaded.snapshot);
+    }
+    if (errors.empty()) {
+        const auto warnings = co_await proxy::learn_columns(*loaded.snapshot, kLearnTimeout);
+        for (const auto& w : warnings) {
+            proxy::log_warn("column learning", {{"warning", w}});
+        }
+        errors = policy::validate(*loaded.snapshot);
+    }
+    if (!errors.empty()) {
+        for (const auto& e : errors) {
+            proxy::log_error("reload: configuration error", {{"error", e.to_string()}});
+        }
+        stats.reloads_failed.fetch_add(1);
+        proxy::log_error("reload failed; keeping the current configuration",
+                         {{"errors", static_cast<uint64_t>(errors.size())}});
+        co_return;
+    }
+    const auto current = server.snapshot();
+    if (loaded.snapshot->listen.host != current->listen.host ||
+        loaded.snapshot->listen.port != current->listen.port) {
+        proxy::log_warn("reload: listen address changes need a restart");
+    }
+    loaded.snapshot->generation = current->generation + 1;
+    server.update_backends(*loaded.snapshot);
+    server.set_snapshot(loaded.snapshot);
+    stats.reloads_ok.fetch_add(1);
+    proxy::log_info("configuration reloaded",
+                    {{"generation", loaded.snapshot->generation}});
+}
+
 }  // namespace
 
 int run_serve(int argc, char** argv)
@@ -138,7 +182,31 @@ int run_serve(int argc, char** argv)
                      loaded.errors.size());
         return 2;
     }
-    // TODO(session): policy::validate(snapshot) and column learning once those land. #4
+    // Policies are checked before and after column learning: the first pass fails fast without
+    // touching a backend, the second catches masks and filters on columns that do not exist.
+    auto print_policy_errors = [](const std::vector<config::ConfigError>& errors) {
+        for (const auto& e : errors) {
+            std::fprintf(stderr, "%s\n", e.to_string().c_str());
+        }
+        std::fprintf(stderr, "meshgate serve: %zu policy error(s); not starting\n", errors.size());
+    };
+    if (auto errors = policy::validate(*loaded.snapshot); !errors.empty()) {
+        print_policy_errors(errors);
+        return 2;
+    }
+    auto learned = proxy::learn_columns_blocking(*loaded.snapshot, kLearnTimeout);
+    if (!learned) {
+        std::fprintf(stderr, "meshgate serve: column learning failed: %s\n",
+                     learned.error().message.c_str());
+        return 1;
+    }
+    for (const auto& w : *learned) {
+        proxy::log_warn("column learning", {{"warning", w}});
+    }
+    if (auto errors = policy::validate(*loaded.snapshot); !errors.empty()) {
+        print_policy_errors(errors);
+        return 2;
+    }
     loaded.snapshot->generation = 1;
     config::SnapshotPtr snapshot = loaded.snapshot;
 
@@ -165,6 +233,37 @@ int run_serve(int argc, char** argv)
 
     asio::signal_set signals(ctx, SIGINT, SIGTERM);
     bool stopping = false;
+    // SIGHUP reloads; one reload at a time, a signal during one queues exactly one more.
+    asio::signal_set hup(ctx, SIGHUP);
+    std::atomic<int> reload_state{0};  // 0 idle, 1 running, 2 running + another requested
+    std::function<void()> start_reload;
+    start_reload = [&] {
+        asio::co_spawn(ctx, reload(server, opt.config), [&](std::exception_ptr e) {
+            if (e) {
+                server.mutable_stats().reloads_failed.fetch_add(1);
+                proxy::log_error("reload failed by an exception");
+            }
+            if (reload_state.exchange(reload_state.load() == 2 ? 1 : 0) == 2) {
+                start_reload();
+            }
+        });
+    };
+    std::function<void(const boost::system::error_code&, int)> on_hup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) {
+                return;
+            }
+            proxy::log_info("SIGHUP: reloading the configuration");
+            int expected = 0;
+            if (reload_state.compare_exchange_strong(expected, 1)) {
+                start_reload();
+            } else {
+                reload_state.store(2);
+            }
+            hup.async_wait(on_hup);
+        };
+    hup.async_wait(on_hup);
+
     std::function<void(const boost::system::error_code&, int)> on_signal =
         [&](const boost::system::error_code& ec, int sig) {
             if (ec) {
@@ -178,6 +277,7 @@ int run_serve(int argc, char** argv)
             stopping = true;
             proxy::log_info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
             server.stop();
+            hup.cancel();
             asio::co_spawn(ctx, wait_for_sessions(server, ctx), [&ctx](std::exception_ptr e) {
                 if (e) {
                     ctx.stop();  // cannot wait for the sessions: stop at once

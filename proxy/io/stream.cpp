@@ -3,7 +3,6 @@
 #include "proxy/io/stream.hpp"
 
 #include "common/error.hpp"
-
 #include "proxy/io/with_timeout.hpp"
 
 #include <boost/asio/as_tuple.hpp>

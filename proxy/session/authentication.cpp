@@ -97,7 +97,9 @@ asio::awaitable<bool> ClientSession::authenticate()
     }
     auto server_final = scram.client_final(response->data);
     if (!server_final || !scram.succeeded()) {
-        co_return co_await fail(server_final ? auth_failed(startup_.user) : server_final.error());
+        // Named first: GCC 12 mishandles temporaries of a conditional inside co_await.
+        Error e = server_final ? auth_failed(startup_.user) : server_final.error();
+        co_return co_await fail(e);
     }
     // The user may have disappeared by a reload since the lookup: fail closed.
     snapshot_ = services_->snapshot();

@@ -178,7 +178,9 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
             char* p = link.in.prepare(std::max(need, kReadChunk), room);
             auto [ec, n] = co_await link.conn->stream().read_some(p, room);
             if (ec) {
-                lost(ec == asio::error::eof ? "backend closed the connection" : ec.message());
+                std::string why =
+                    ec == asio::error::eof ? "backend closed the connection" : ec.message();
+                lost(std::move(why));
                 break;
             }
             link.in.commit(n);

@@ -131,9 +131,8 @@ asio::awaitable<Result<wire::RawMessage>> ClientSession::read_client_message()
         char* p = cin_.prepare(std::max(at_least - cin_.size(), kReadChunk), room);
         auto [ec, n] = co_await client_->read_some(p, room);
         if (ec) {
-            co_return make_error(kConnectionLost, ec == asio::error::eof
-                                                      ? std::string("client closed the connection")
-                                                      : ec.message());
+            std::string why = ec == asio::error::eof ? "client closed the connection" : ec.message();
+            co_return make_error(kConnectionLost, std::move(why));
         }
         cin_.commit(n);
         services_->stats->bytes_from_clients.fetch_add(n, std::memory_order_relaxed);

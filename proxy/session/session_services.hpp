@@ -27,6 +27,8 @@ struct SessionStats {
     std::atomic<uint64_t> bytes_to_clients{0};
     std::atomic<uint64_t> auth_ok{0};
     std::atomic<uint64_t> auth_failed{0};
+    std::atomic<uint64_t> reloads_ok{0};
+    std::atomic<uint64_t> reloads_failed{0};
 };
 
 /// Owned by proxy::Server; outlives every session (the server joins its threads before it is
