@@ -4,7 +4,6 @@
 #include "policy/access_check.hpp"
 #include "policy/mask_expression.hpp"
 #include "policy/principal_match.hpp"
-#include "policy/quote.hpp"
 
 #include <algorithm>
 
@@ -43,8 +42,16 @@ Result<ProductView> build_product_view(const config::Product& product, const Ide
                                        "backend); try again shortly");
     }
     ProductView view;
-    std::string items;
+    const auto has_nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
+    if (has_nul(product.source_schema) || has_nul(product.source_relation)) {
+        return make_error("55000", "the source of data product " + product.address() +
+                                       " has an unusable name");
+    }
     for (const auto& col : product.physical_columns) {
+        if (has_nul(col.name) || col.name.empty()) {
+            return make_error("55000", "a column of data product " + product.address() +
+                                           " has an unusable name");
+        }
         const auto* decl = product.declared(col.name);
         if (product.expose_declared && decl == nullptr) {
             continue;  // privacy by default: unclassified columns stay invisible
@@ -59,15 +66,8 @@ Result<ProductView> build_product_view(const config::Product& product, const Ide
                 }
             }
         }
-        auto name = quote_identifier(col.name);
-        if (!name) {
-            return name.error();
-        }
-        if (!items.empty()) {
-            items += ", ";
-        }
         if (winner == nullptr) {
-            items += *name;
+            view.columns.push_back({col.name, {}});
             continue;
         }
         auto expr = mask_expression(winner->with, col.name, col.type, snap.hash_key);
@@ -77,27 +77,17 @@ Result<ProductView> build_product_view(const config::Product& product, const Ide
                         col.name + ": " + e.message;
             return e;
         }
-        items += *expr + " AS " + *name;
+        view.columns.push_back({col.name, std::move(*expr)});
         view.policies.push_back({winner->name, "mask", product.address(),
                                  origin_of(winner->origin, winner->global)});
     }
-    if (items.empty()) {
+    if (view.columns.empty()) {
         return make_error("55000", "data product " + product.address() +
                                        " exposes no columns yet (expose: declared and no "
                                        "declared column exists in its source)");
     }
-    auto rel = quote_identifier(product.source_relation);
-    if (!rel) {
-        return rel.error();
-    }
-    std::string from = *rel;
-    if (!product.source_schema.empty()) {
-        auto schema = quote_identifier(product.source_schema);
-        if (!schema) {
-            return schema.error();
-        }
-        from = *schema + "." + *rel;
-    }
+    view.source_schema = product.source_schema;
+    view.source_relation = product.source_relation;
     for (const auto& f : product.row_filters) {
         if (first_match(f.except, who) == nullptr) {
             view.filters.push_back(&f);
@@ -105,10 +95,7 @@ Result<ProductView> build_product_view(const config::Product& product, const Ide
                 {f.name, "row_filter", product.address(), origin_of(f.origin, false)});
         }
     }
-    view.select_sql = "SELECT " + items + " FROM " + from + " " + std::string(kSourceAlias);
-    if (fence && !view.filters.empty()) {
-        view.select_sql += " OFFSET 0";
-    }
+    view.fenced = fence && !view.filters.empty();
     return view;
 }
 

@@ -16,19 +16,27 @@ namespace meshgate::policy {
 /// qualified with it so that a filter can never bind to a column of the user's outer query.
 inline constexpr std::string_view kSourceAlias = "meshgate_source";
 
+/// One column of a derived table: the physical column as is, or its mask expression.
+struct ViewColumn {
+    std::string name;       // physical column name (the derived table's column keeps it)
+    std::string mask_sql;   // empty: the column unmasked; else the mask's SQL expression
+};
+
 struct ProductView {
-    /// `SELECT "id", <mask> AS "email", ... FROM "public"."customers" "meshgate_source"`
-    /// (plus ` OFFSET 0` when fenced). Row filters are grafted onto its tree by the rewriter.
-    std::string select_sql;
+    std::vector<ViewColumn> columns;                 // physical order
+    std::string source_schema;                       // may be empty (backend search_path)
+    std::string source_relation;
     std::vector<const config::RowFilter*> filters;   // applicable ones, in file order
     std::vector<AppliedPolicy> policies;             // winning masks and filters
+    bool fenced = false;                             // OFFSET 0 below the filters
 };
 
 /// Builds the view of `product` for `who`. Columns: physical_columns in order (only declared ones
 /// with `expose: declared`). Masks: the strongest applicable domain or global (tag) mask per
 /// column; `except` exempts only from that one policy. Refuses with 55000 when the product's
 /// columns are not known yet or none are exposed, or a mask cannot be built.
-/// `fence` adds OFFSET 0 so the backend cannot push user predicates below the row filters.
+/// `fence` (with applicable row filters) sets `fenced`: the rewriter adds OFFSET 0 so the
+/// backend cannot push user predicates below the row filters.
 Result<ProductView> build_product_view(const config::Product& product, const Identity& who,
                                        const config::Snapshot& snap, bool fence);
 

@@ -2,9 +2,11 @@
 #include "policy/sql/derived_table.hpp"
 
 #include "policy/product_view.hpp"
+#include "policy/sql/node_builder.hpp"
 #include "policy/sql/user_placeholders.hpp"
 
 #include <map>
+#include <optional>
 
 namespace meshgate::policy::sql {
 
@@ -99,9 +101,20 @@ Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identit
     if (refs.empty()) {
         return {};
     }
+    // The skeleton (columns, source relation, OFFSET 0) is built as nodes; only mask expressions
+    // and row filters are SQL text, all parsed in one libpg_query call. A product without masks
+    // or filters (the common lookup case) costs no parse at all.
     std::map<const config::Product*, ProductView> views;
     std::string donor;
     size_t expected = 0;
+    auto add_piece = [&](const std::string& piece) {
+        // "\n;\n" between pieces: the newline ends any `--` comment a piece might end with.
+        if (!donor.empty()) {
+            donor += "\n;\n";
+        }
+        donor += piece;
+        ++expected;
+    };
     for (const auto& ref : refs) {
         auto it = views.find(ref.product);
         if (it == views.end()) {
@@ -113,46 +126,79 @@ Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identit
             it = views.emplace(ref.product, std::move(*view)).first;
         }
         const auto& view = it->second;
-        // "\n;\n" between pieces: the newline ends any `--` comment a piece might end with.
-        if (!donor.empty()) {
-            donor += "\n;\n";
+        std::string masks;
+        for (const auto& c : view.columns) {
+            if (!c.mask_sql.empty()) {
+                masks += masks.empty() ? "SELECT " : ", ";
+                masks += c.mask_sql;
+            }
         }
-        donor += view.select_sql;
-        ++expected;
+        if (!masks.empty()) {
+            add_piece(masks);
+        }
         for (const auto* f : view.filters) {
             auto text = substitute_user_refs(f->where, who, *ref.product, *f);
             if (!text) {
                 return text.error();
             }
-            donor += "\n;\nSELECT 1 WHERE " + *text;
-            ++expected;
+            add_piece("SELECT 1 WHERE " + *text);
         }
     }
 
-    ProtobufParse parsed(donor.c_str());
-    if (parsed.get().error != nullptr) {
-        return make_error("55000", std::string("the policies of this statement's data products "
-                                               "cannot be compiled: ") +
-                                       parsed.get().error->message);
-    }
-    auto tree = unpack(parsed);
-    if (!tree) {
-        return oom();
-    }
-    if (tree->n_stmts != expected) {
-        return make_error("55000", "a row filter of this statement's data products is not a "
-                                   "single expression");
+    std::optional<ProtobufParse> parsed;
+    ParseTree tree;
+    if (expected > 0) {
+        parsed.emplace(donor.c_str());
+        if (parsed->get().error != nullptr) {
+            return make_error("55000", std::string("the policies of this statement's data products "
+                                                   "cannot be compiled: ") +
+                                           parsed->get().error->message);
+        }
+        tree = unpack(*parsed);
+        if (!tree) {
+            return oom();
+        }
+        if (tree->n_stmts != expected) {
+            return make_error("55000", "a mask or row filter of this statement's data products "
+                                       "is not a single expression");
+        }
     }
     size_t k = 0;
     for (auto& ref : refs) {
         const auto& view = views.at(ref.product);
-        auto* raw = tree->stmts[k++];
-        if (select_of(raw) == nullptr) {
-            return make_error("55000", "derived table of " + ref.product->address() +
-                                           " did not compile");
+        size_t masked = 0;
+        for (const auto& c : view.columns) {
+            masked += c.mask_sql.empty() ? 0 : 1;
         }
-        NodePtr select(raw->stmt);
-        raw->stmt = nullptr;
+        PgQuery__SelectStmt* mask_select = nullptr;
+        if (masked > 0) {
+            mask_select = select_of(tree->stmts[k++]);
+            if (mask_select == nullptr || mask_select->n_target_list != masked ||
+                mask_select->n_from_clause != 0 || mask_select->where_clause != nullptr) {
+                return make_error("55000", "the masks of " + ref.product->address() +
+                                               " did not compile");
+            }
+        }
+        std::vector<NodePtr> targets;
+        size_t m = 0;
+        for (const auto& c : view.columns) {
+            if (c.mask_sql.empty()) {
+                targets.push_back(make_res_target({}, make_column_ref(c.name)));
+            } else {
+                auto* rt = mask_select->target_list[m++];
+                if (rt == nullptr || rt->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+                    rt->res_target->val == nullptr) {
+                    return make_error("55000", "the masks of " + ref.product->address() +
+                                                   " did not compile");
+                }
+                NodePtr expr(rt->res_target->val);
+                rt->res_target->val = nullptr;
+                targets.push_back(make_res_target(c.name, std::move(expr)));
+            }
+            if (!targets.back()) {
+                return oom();
+            }
+        }
         std::vector<NodePtr> filters;
         for (const auto* f : view.filters) {
             auto* s = select_of(tree->stmts[k++]);
@@ -172,12 +218,20 @@ Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identit
             filters.emplace_back(s->where_clause);
             s->where_clause = nullptr;
         }
+        NodePtr where;
         if (!filters.empty()) {
-            auto where = and_of(filters);
-            if (!where) {
-                return where.error();
+            auto combined = and_of(filters);
+            if (!combined) {
+                return combined.error();
             }
-            select->select_stmt->where_clause = *where;
+            where.reset(*combined);
+        }
+        auto select = make_select(std::move(targets),
+                                  make_range_var(view.source_schema, view.source_relation,
+                                                 kSourceAlias),
+                                  std::move(where), view.fenced);
+        if (!select) {
+            return oom();
         }
         if (auto r = replace_range_var(ref.node, std::move(select)); !r) {
             return r;

@@ -591,7 +591,10 @@ asio::awaitable<Result<SimpleQueryResult>> BackendConnection::simple_query(std::
     std::optional<Error> first_error;
     std::size_t total = 0;
     for (;;) {
-        auto msg = co_await read_backend_message(*stream_, max_message_, b.name);
+        // No single message of an internal query may exceed what the whole result may hold.
+        const auto limit = static_cast<uint32_t>(
+            std::min<std::size_t>(max_message_, kMaxSimpleQueryBytes));
+        auto msg = co_await read_backend_message(*stream_, limit, b.name);
         if (!msg) {
             co_return fail(msg.error());
         }

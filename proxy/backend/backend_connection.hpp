@@ -41,6 +41,11 @@ public:
     /// expiry). Every backend message is checked against `max_message` bytes before anything is
     /// allocated for it (at login, against a smaller fixed bound). Extra parameters named `user`
     /// or `database` are ignored: the service account is not for the caller to choose.
+    /// TLS modes as libpq's sslmode: prefer = TLS if the server accepts SSLRequest, else plain;
+    /// require = TLS or fail; both without certificate checks. verify-full = TLS, chain checked
+    /// against `backend.ca_file` (or the system store), host name (or IP SAN) checked, SNI sent
+    /// for names. SCRAM is always SCRAM-SHA-256 (never -PLUS), and a backend that reports
+    /// AuthenticationOk before SCRAM's server signature was verified is refused.
     static boost::asio::awaitable<Result<std::unique_ptr<BackendConnection>>> connect(
         boost::asio::any_io_executor ex, config::Backend backend,
         std::vector<std::pair<std::string, std::string>> startup_parameters = {},

@@ -43,13 +43,13 @@ public:
             termios quiet = saved_;
             quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
             quiet.c_lflag |= ECHONL;
-            active_ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+            active_ = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
         }
     }
     ~NoEcho()
     {
         if (active_) {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
         }
     }
     NoEcho(const NoEcho&) = delete;

@@ -21,6 +21,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <atomic>
+#include <mutex>
+#include <utility>
 #include <functional>
 #include <memory>
 #include <string>
@@ -235,7 +237,9 @@ int run_serve(int argc, char** argv)
     bool stopping = false;
     // SIGHUP reloads; one reload at a time, a signal during one queues exactly one more.
     asio::signal_set hup(ctx, SIGHUP);
-    std::atomic<int> reload_state{0};  // 0 idle, 1 running, 2 running + another requested
+    std::mutex reload_mutex;
+    bool reload_running = false;
+    bool reload_again = false;
     std::function<void()> start_reload;
     start_reload = [&] {
         asio::co_spawn(ctx, reload(server, opt.config), [&](std::exception_ptr e) {
@@ -243,7 +247,13 @@ int run_serve(int argc, char** argv)
                 server.mutable_stats().reloads_failed.fetch_add(1);
                 proxy::log_error("reload failed by an exception");
             }
-            if (reload_state.exchange(reload_state.load() == 2 ? 1 : 0) == 2) {
+            bool again = false;
+            {
+                std::lock_guard lock(reload_mutex);
+                again = std::exchange(reload_again, false);
+                reload_running = again;
+            }
+            if (again) {
                 start_reload();
             }
         });
@@ -254,11 +264,17 @@ int run_serve(int argc, char** argv)
                 return;
             }
             proxy::log_info("SIGHUP: reloading the configuration");
-            int expected = 0;
-            if (reload_state.compare_exchange_strong(expected, 1)) {
+            bool start = false;
+            {
+                std::lock_guard lock(reload_mutex);
+                if (reload_running) {
+                    reload_again = true;
+                } else {
+                    reload_running = start = true;
+                }
+            }
+            if (start) {
                 start_reload();
-            } else {
-                reload_state.store(2);
             }
             hup.async_wait(on_hup);
         };

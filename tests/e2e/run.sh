@@ -84,7 +84,9 @@ PG_SUPERPW=$(cat "$E2E_DIR/pg/superuser.pw")
 export E2E_CACHE=${MESHGATE_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgate-tests}
 
 set +e
-/usr/bin/python3 "$REPO/tests/e2e/e2e.py" "${SUITES[@]+"${SUITES[@]}"}" | tee "$E2E_DIR/e2e.out"
+# A hung client or gate cannot hold the suite forever: the whole driver is bounded too.
+timeout -k 10 "${E2E_TIMEOUT:-900}" /usr/bin/python3 "$REPO/tests/e2e/e2e.py" "${SUITES[@]+"${SUITES[@]}"}" |
+    tee "$E2E_DIR/e2e.out"
 py_rc=${PIPESTATUS[0]}
 set -e
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$E2E_DIR/e2e.out" | tail -1)

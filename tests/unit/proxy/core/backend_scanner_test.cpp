@@ -104,7 +104,7 @@ TEST_CASE("an ErrorResponse is held whole and its body is given") {
     const auto p = std::get<BackendPiece>(step);
     CHECK(p.whole);
     const auto e = wire::decode_error_response(p.body);
-    REQUIRE(e);
+    REQUIRE(e.has_value());
     CHECK(e->get('C') == "57P01");
 }
 
