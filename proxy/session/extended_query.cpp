@@ -153,9 +153,16 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
     auto forward_raw = [&](const wire::RawMessage& raw) {
         wire::append_frame(raw.tag, raw.body, to_backend);
     };
+    // A local error ends the batch at once: PostgreSQL flushes an ErrorResponse as soon as it
+    // is raised, so the answers before it and the error itself go out now, and the messages
+    // after it are skipped until Sync.
     auto fail = [&](Error e) {
         q.local(Awaited::Parse, error_writer(std::move(e)));
         discarding_ = true;
+        if (!to_backend.empty()) {
+            wire::encode(wire::Flush{}, to_backend);
+        }
+        end = true;
     };
     // Routes one message to `backend`: on success the link exists and the message may be
     // forwarded; on failure a local error takes its place.

@@ -101,17 +101,17 @@ TEST_CASE("mask building refuses unsafe type names and bad parameters") {
     CHECK_FALSE(mask_expression(n, "c", "", "k").has_value());
     CHECK(mask_expression(n, "c", "character varying(20)[]", "k").has_value());
     CHECK(mask_expression(n, "c", "\"My Type\"", "k").has_value());
-    config::MaskSpec r{config::MaskSpec::Kind::Round};
+    auto r = spec_of(config::MaskSpec::Kind::Round);
     r.round_step = "1; SELECT 1";
     CHECK_FALSE(mask_expression(r, "c", "numeric", "k").has_value());
     r.round_step = "0";
     CHECK_FALSE(mask_expression(r, "c", "numeric", "k").has_value());
     r.round_step = "0.5";
     CHECK(mask_expression(r, "c", "numeric", "k").has_value());
-    config::MaskSpec t{config::MaskSpec::Kind::Truncate};
+    auto t = spec_of(config::MaskSpec::Kind::Truncate);
     t.truncate_unit = "month'); --";
     CHECK_FALSE(mask_expression(t, "c", "date", "k").has_value());
-    config::MaskSpec c{config::MaskSpec::Kind::Constant};
+    auto c = spec_of(config::MaskSpec::Kind::Constant);
     c.constant = std::string("a\0b", 3);
     CHECK_FALSE(mask_expression(c, "c", "text", "k").has_value());
 }

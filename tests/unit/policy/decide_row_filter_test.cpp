@@ -18,7 +18,7 @@ config::Snapshot with_filters(std::vector<std::string> wheres)
     p.row_filters.clear();
     int i = 0;
     for (auto& w : wheres) {
-        p.row_filters.push_back({"f" + std::to_string(i++), std::move(w), {}, {}});
+        p.row_filters.push_back(fixtures::row_filter("f" + std::to_string(i++), std::move(w)));
     }
     return snap;
 }

@@ -185,3 +185,24 @@ TEST_CASE("a NUL byte inside the text is refused") {
     CHECK(d.is_deny());
 }
 }
+
+TEST_SUITE("policy.statements") {
+TEST_CASE("SET LOCAL of a meshgate-kept setting is refused rather than kept past the transaction") {
+    const auto d = fixtures::decide_as("alice", "SET LOCAL search_path TO marketing");
+    REQUIRE(d.is_deny());
+    CHECK(d.deny().sqlstate == "0A000");
+}
+
+TEST_CASE("RESET search_path in a message restores the configured path for later statements") {
+    const auto d = fixtures::decide_as(
+        "alice", "SET search_path TO marketing; RESET search_path; SELECT * FROM customers", "fraud");
+    REQUIRE(d.is_allow());
+    CHECK(d.allow().products == std::vector<std::string>{"sales.customers"});
+}
+
+TEST_CASE("a denial lists the products the message touched before it") {
+    const auto d = fixtures::decide_as("alice", "SELECT * FROM sales.orders; SELECT * FROM sales.vault");
+    REQUIRE(d.is_deny());
+    CHECK(d.deny().products == std::vector<std::string>{"sales.orders"});
+}
+}

@@ -86,3 +86,30 @@ TEST_CASE("a statement without product references keeps its exact text") {
     CHECK(d.allow().rewritten() == "WITH x AS (SELECT 1) SELECT * FROM x");
 }
 }
+
+TEST_SUITE("policy.rewrite") {
+TEST_CASE("a recursive CTE sees its own name; a later sibling is not visible to an earlier body") {
+    const auto rec = fixtures::decide_as(
+        "alice", "WITH RECURSIVE orders(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM orders WHERE n < 3) "
+                 "SELECT * FROM orders");
+    REQUIRE(rec.is_allow());
+    CHECK(rec.allow().catalog_only);
+    // Plain WITH: `orders` inside the first body is the product, not the later CTE.
+    const auto plain = fixtures::decide_as(
+        "alice", "WITH a AS (SELECT * FROM orders), orders AS (SELECT 1) SELECT * FROM a, orders");
+    REQUIRE(plain.is_allow());
+    CHECK(plain.allow().products == std::vector<std::string>{"sales.orders"});
+    CHECK(fixtures::count(plain.allow().rewritten(), "public.orders") == 1);
+}
+
+TEST_CASE("unsupported node kinds fail closed") {
+    const char* rows[] = {"SELECT * FROM sales.orders TABLESAMPLE SYSTEM (10)",
+                          "SELECT * FROM XMLTABLE('/a' PASSING '<a/>' COLUMNS x int)"};
+    for (const auto* sql : rows) {
+        CAPTURE(std::string(sql));
+        const auto d = fixtures::decide_as("alice", sql);
+        REQUIRE(d.is_deny());
+        CHECK(d.deny().sqlstate == "0A000");
+    }
+}
+}

@@ -34,7 +34,7 @@ TEST_CASE("bad row filters and mask columns are reported at their origin") {
         CAPTURE(std::string(r.where));
         auto snap = fixtures::make_snapshot();
         auto& p = snap.domains["sales"].products["customers"];
-        p.row_filters = {{"bad", r.where, {}, {"domains/sales.yaml", 22, 9}}};
+        p.row_filters = {fixtures::row_filter("bad", r.where, {}, {"domains/sales.yaml", 22, 9})};
         const auto errors = validate(snap);
         REQUIRE(errors.size() == 1);
         CHECK(errors[0].where.line == 22);

@@ -59,8 +59,8 @@ config::Product customers()
     p.columns = {{"email", "Login e-mail", {"pii.email"}}, {"card_number", "", {"pci"}}};
     p.access = config::Access{{group("analysts"), group("sales-data-team")}, {user("mallory")}};
     p.purposes = {"fraud", "marketing"};
-    p.row_filters = {{"own-region", "region = @user.region", {group("sales-data-team")},
-                      at("domains/sales.yaml", 22)}};
+    p.row_filters = {row_filter("own-region", "region = @user.region", {group("sales-data-team")},
+                                at("domains/sales.yaml", 22))};
     auto hide = domain_mask("hide-phone", "phone", spec(config::MaskSpec::Kind::Null),
                             {group("sales-data-team")});
     hide.origin = at("domains/sales.yaml", 26);
@@ -108,6 +108,17 @@ config::Product simple(std::string domain, std::string name, std::vector<config:
 }
 
 }  // namespace
+
+config::RowFilter row_filter(std::string name, std::string where,
+                             std::vector<config::Principal> except, config::SourceLocation origin)
+{
+    config::RowFilter f;
+    f.name = std::move(name);
+    f.where = std::move(where);
+    f.except = std::move(except);
+    f.origin = std::move(origin);
+    return f;
+}
 
 config::Snapshot make_snapshot()
 {

@@ -28,6 +28,11 @@ Identity identity(const std::string& user, const std::string& purpose);
 Decision decide_as(const std::string& user, const std::string& sql,
                    const std::string& purpose = "", Protocol protocol = Protocol::Simple);
 
+/// A row filter built by member (robust against new optional fields in the model).
+config::RowFilter row_filter(std::string name, std::string where,
+                             std::vector<config::Principal> except = {},
+                             config::SourceLocation origin = {});
+
 /// True when libpg_query parses `sql` without error.
 bool parses(const std::string& sql);
 /// libpg_query's JSON parse tree of `sql` ("" on error), for shape checks.
