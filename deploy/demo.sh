@@ -60,8 +60,8 @@ esac
 
 # --- build ---------------------------------------------------------------------------------------
 if [ "${NO_BUILD:-0}" != 1 ]; then
-    say "building meshgate in $BUILD_DIR (Ninja, Release)"
-    cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    say "building meshgate in $BUILD_DIR (Ninja, RelWithDebInfo: the same build tests/run-all.sh uses)"
+    cmake -S "$REPO" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build "$BUILD_DIR" -j "$(nproc)" --target meshgate
 fi
 [ -x "$BIN" ] || die "the build left no $BIN"

@@ -1,5 +1,5 @@
-// A small SHA-256 (FIPS 180-4) and the HMAC key pads built from it, so the keyed-hash mask can be
-// compiled into SQL without linking a crypto library into the pure policy layer.
+// SHA-256 and the HMAC key pads built from it, so the keyed-hash mask can be compiled into SQL
+// with PostgreSQL built-ins only.
 // Layer: policy (pure).
 #pragma once
 

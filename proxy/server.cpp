@@ -102,6 +102,7 @@ Result<void> Server::open()
     services->tls = tls_.get();
     services->cancel = &cancel_;
     services->stats = &stats_;
+    services->user_connections = &user_connections_;
     // No configured seed yet: a per-process one keeps unknown users' mock salts unpredictable.
     services->scram_mock_seed = auth::random_bytes(32);
     services_ = std::move(services);

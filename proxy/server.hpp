@@ -82,6 +82,7 @@ private:
     std::unique_ptr<ServerTls> tls_;
     CancelRegistry cancel_;
     SessionStats stats_;
+    UserConnections user_connections_;
     std::shared_ptr<SessionServices> services_;
     mutable std::mutex pools_mutex_;
     std::map<std::string, std::shared_ptr<BackendPool>> pools_;

@@ -21,6 +21,10 @@ namespace meshgate::proxy {
 /// deadline passed first; the op is then cancelled through its cancellation slot (socket
 /// operations complete with operation_aborted, which callers treat as an ordinary branch).
 /// A timeout of zero or less means "no deadline".
+///
+/// Note: the `||` operator runs `op` as its own coroutine thread, with Asio's default
+/// throw_if_cancelled(true): a coroutine passed here that awaits further coroutines after being
+/// cancelled must call `co_await this_coro::throw_if_cancelled(false)` first.
 template <class T>
 boost::asio::awaitable<std::optional<T>> with_timeout(boost::asio::awaitable<T> op,
                                                       std::chrono::milliseconds timeout)

@@ -106,6 +106,15 @@ asio::awaitable<bool> ClientSession::authenticate()
     if (snapshot_->users.count(startup_.user) == 0) {
         co_return co_await fail(auth_failed(startup_.user));
     }
+    // Per-user session limit, checked after authentication (as PostgreSQL's connection limit)
+    // so it tells nothing to someone without the password.
+    const int max_user = snapshot_->users.at(startup_.user).max_connections;
+    if (!services_->user_connections->try_acquire(startup_.user, max_user)) {
+        Error e = make_error("53300", "too many connections for role \"" + startup_.user + "\"");
+        co_await send_fatal(e);
+        co_return false;
+    }
+    user_counted_ = true;
     wire::encode(wire::AuthenticationSaslFinal{std::move(*server_final)}, client_out_);
     wire::encode(wire::AuthenticationOk{}, client_out_);
     services_->stats->auth_ok.fetch_add(1);

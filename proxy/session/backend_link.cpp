@@ -4,13 +4,22 @@
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/cancel_registry.hpp"
+#include "proxy/io/cancel_request.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
 #include "proxy/wire/messages.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <poll.h>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 
 namespace meshgate::proxy {
 namespace asio = boost::asio;
@@ -46,6 +55,30 @@ bool is_fatal(const wire::ErrorResponse& e)
     }
     return sev == "FATAL" || sev == "PANIC";
 }
+
+// The statement timeout: when `timer` fires before the relay ends (and cancels it), the backend
+// is asked to cancel the running statement; it then answers 57014 through the normal relay.
+asio::awaitable<void> statement_deadline(std::shared_ptr<asio::steady_timer> timer,
+                                         CancelTarget target, std::string user)
+{
+    auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        co_return;
+    }
+    log_info("statement timeout: cancelling on the backend", {{"user", user}});
+    co_await send_cancel_request(std::move(target));
+}
+
+// Cancels the deadline timer however the relay ends.
+struct DeadlineGuard {
+    std::shared_ptr<asio::steady_timer> timer;
+    ~DeadlineGuard()
+    {
+        if (timer) {
+            timer->cancel();
+        }
+    }
+};
 
 }  // namespace
 
@@ -155,6 +188,23 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                                                                  bool forward_ready)
 {
     RelayResult r;
+    DeadlineGuard deadline;
+    if (limits_.statement_timeout_ms > 0 && q.awaiting_backend()) {
+        auto ex = co_await asio::this_coro::executor;
+        deadline.timer = std::make_shared<asio::steady_timer>(
+            ex, std::chrono::milliseconds(limits_.statement_timeout_ms));
+        const auto& b = link.conn->backend();
+        asio::co_spawn(ex,
+                       statement_deadline(deadline.timer,
+                                          CancelTarget{b.host, b.port, link.conn->process_id(),
+                                                       link.conn->secret_key()},
+                                          startup_.user),
+                       [](std::exception_ptr e) {
+                           if (e) {
+                               log_error("statement deadline task failed");
+                           }
+                       });
+    }
     auto lost = [&](std::string why) {
         link.broken = true;
         link.conn->mark_unusable();

@@ -70,6 +70,9 @@ ClientSession::~ClientSession()
     if (counted_) {
         services_->stats->active.fetch_sub(1);
     }
+    if (user_counted_) {
+        services_->user_connections->release(startup_.user);
+    }
 }
 
 asio::awaitable<void> ClientSession::run()
@@ -94,7 +97,18 @@ asio::awaitable<void> ClientSession::run()
 
 asio::awaitable<bool> ClientSession::login()
 {
-    co_return co_await startup() && co_await authenticate() && co_await send_welcome();
+    // with_timeout runs this as a new coroutine thread: after the deadline cancels it, its awaits
+    // must report aborted operations as values, as in the session itself, not throw.
+    co_await asio::this_coro::throw_if_cancelled(false);
+    // One step at a time: GCC 12 evaluates every co_await of `a && b` even when `a` is false,
+    // which would run later login steps after a refusal.
+    if (!co_await startup()) {
+        co_return false;
+    }
+    if (!co_await authenticate()) {
+        co_return false;
+    }
+    co_return co_await send_welcome();
 }
 
 asio::awaitable<void> ClientSession::close_all()
@@ -200,7 +214,20 @@ asio::awaitable<void> ClientSession::serve()
         if (!co_await flush_client()) {
             co_return;
         }
-        auto msg = co_await read_client_message();
+        Result<wire::RawMessage> msg = make_error(kConnectionLost, "");
+        if (limits_.idle_timeout_ms > 0) {
+            auto timed = co_await with_timeout(read_client_message(),
+                                               std::chrono::milliseconds(limits_.idle_timeout_ms));
+            if (!timed) {
+                log_info("idle timeout", {{"peer", peer_}, {"user", startup_.user}});
+                co_await send_fatal(
+                    make_error("57P05", "terminating connection due to idle-session timeout"));
+                co_return;
+            }
+            msg = std::move(*timed);
+        } else {
+            msg = co_await read_client_message();
+        }
         if (!msg) {
             if (msg.error().sqlstate == kConnectionLost) {
                 auto cs = co_await asio::this_coro::cancellation_state;

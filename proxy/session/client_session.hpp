@@ -140,6 +140,7 @@ private:
     int32_t cancel_pid_ = 0;
     bool registered_ = false;
     bool counted_ = false;
+    bool user_counted_ = false;
 
     std::map<std::string, std::unique_ptr<BackendLink>> links_;
     std::string txn_backend_;        // backend holding the open transaction block

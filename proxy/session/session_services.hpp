@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +33,37 @@ struct SessionStats {
     std::atomic<uint64_t> reloads_failed{0};
 };
 
+/// Live sessions per user, for `users.<name>.max_connections`. Thread-safe.
+class UserConnections {
+public:
+    /// Counts one more session of `user` unless that would exceed `max` (0 = no limit).
+    bool try_acquire(const std::string& user, int max)
+    {
+        std::lock_guard lock(mutex_);
+        int& n = counts_[user];
+        if (max > 0 && n >= max) {
+            if (n == 0) {
+                counts_.erase(user);
+            }
+            return false;
+        }
+        ++n;
+        return true;
+    }
+    void release(const std::string& user)
+    {
+        std::lock_guard lock(mutex_);
+        auto it = counts_.find(user);
+        if (it != counts_.end() && --it->second <= 0) {
+            counts_.erase(it);
+        }
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, int> counts_;
+};
+
 /// Owned by proxy::Server; outlives every session (the server joins its threads before it is
 /// destroyed). All members are safe to use from any thread.
 struct SessionServices {
@@ -42,6 +75,7 @@ struct SessionServices {
     const ServerTls* tls = nullptr;
     CancelRegistry* cancel = nullptr;
     SessionStats* stats = nullptr;
+    UserConnections* user_connections = nullptr;
     /// ParameterStatus values reported to clients after login (server_version, ...), learned
     /// from the catalog backend at startup; the session overrides the per-session ones.
     std::vector<std::pair<std::string, std::string>> server_parameters;

@@ -1,6 +1,7 @@
 // ClientSession startup: SSLRequest/GSSENCRequest negotiation, CancelRequest forwarding and the
 // StartupMessage. Layer: proxy (I/O edge).
 #include "proxy/cancel_registry.hpp"
+#include "proxy/io/cancel_request.hpp"
 #include "proxy/io/with_timeout.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
@@ -18,12 +19,6 @@
 
 namespace meshgate::proxy {
 namespace asio = boost::asio;
-
-namespace {
-
-constexpr std::chrono::milliseconds kCancelConnectTimeout{5000};
-
-}  // namespace
 
 asio::awaitable<bool> ClientSession::startup()
 {
@@ -146,27 +141,10 @@ asio::awaitable<void> ClientSession::forward_cancel(wire::CancelRequest request)
         log_debug("cancel request with unknown key", {{"peer", peer_}});
         co_return;
     }
-    auto ex = co_await asio::this_coro::executor;
-    asio::ip::tcp::resolver resolver(ex);
-    auto [rec, endpoints] = co_await resolver.async_resolve(
-        target->host, std::to_string(target->port), asio::as_tuple(asio::use_awaitable));
-    if (rec) {
-        log_warn("cannot resolve backend for cancel", {{"host", target->host}});
+    if (!co_await send_cancel_request(*target)) {
+        log_warn("cannot deliver cancel request to backend", {{"host", target->host}});
         co_return;
     }
-    asio::ip::tcp::socket sock(ex);
-    auto connected = co_await with_timeout(
-        asio::async_connect(sock, endpoints, asio::as_tuple(asio::use_awaitable)),
-        kCancelConnectTimeout);
-    if (!connected || std::get<0>(*connected)) {
-        log_warn("cannot connect to backend for cancel", {{"host", target->host}});
-        co_return;
-    }
-    std::string bytes;
-    wire::encode(wire::CancelRequest{target->process_id, target->secret_key}, bytes);
-    Stream s(std::move(sock));
-    co_await s.write_all(bytes);
-    co_await s.close();
     log_info("cancel request forwarded", {{"peer", peer_}, {"backend_host", target->host}});
 }
 
