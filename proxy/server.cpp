@@ -73,6 +73,12 @@ void Server::update_backends(const config::Snapshot& snap)
     }
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<BackendPool>>> Server::pools() const
+{
+    std::lock_guard lock(pools_mutex_);
+    return {pools_.begin(), pools_.end()};
+}
+
 std::size_t Server::live_sessions() const
 {
     std::lock_guard lock(sessions_mutex_);
@@ -103,6 +109,8 @@ Result<void> Server::open()
     services->cancel = &cancel_;
     services->stats = &stats_;
     services->user_connections = &user_connections_;
+    services->metrics = metrics_;
+    services->audit = audit_;
     // No configured seed yet: a per-process one keeps unknown users' mock salts unpredictable.
     services->scram_mock_seed = auth::random_bytes(32);
     services_ = std::move(services);

@@ -19,10 +19,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace meshgate::proxy {
 
+class AuditWriter;
 class BackendPool;
+class Metrics;
 
 /// Owns everything sessions share. Lifetime: construct, open(), co_spawn serve() on the
 /// io_context, run the io_context on any number of threads; stop() from any thread; destroy
@@ -38,6 +42,14 @@ public:
     /// binds `listen.host:port` (port 0: any free port, see port()). Errors: 58030/F0000 for
     /// TLS files, 08001 "could not bind ... address already in use" and the like.
     Result<void> open();
+
+    /// Metrics and audit for the sessions (either may be null); call before open(). Both must
+    /// outlive the server's sessions.
+    void set_observability(Metrics* metrics, AuditWriter* audit)
+    {
+        metrics_ = metrics;
+        audit_ = audit;
+    }
 
     /// Learns the catalog backend's ParameterStatus values (server_version, ...), then accepts
     /// clients until stop(). Each session runs on its own strand.
@@ -61,6 +73,9 @@ public:
 
     SessionStats& mutable_stats() { return stats_; }
 
+    /// Every backend's pool (for metrics).
+    std::vector<std::pair<std::string, std::shared_ptr<BackendPool>>> pools() const;
+
     /// A backend's pool, or null.
     std::shared_ptr<BackendPool> pool(const std::string& backend) const;
 
@@ -83,6 +98,8 @@ private:
     CancelRegistry cancel_;
     SessionStats stats_;
     UserConnections user_connections_;
+    Metrics* metrics_ = nullptr;
+    AuditWriter* audit_ = nullptr;
     std::shared_ptr<SessionServices> services_;
     mutable std::mutex pools_mutex_;
     std::map<std::string, std::shared_ptr<BackendPool>> pools_;

@@ -98,8 +98,9 @@ public:
     /// once. A reopen that fails keeps writing to the file already open and counts a failure.
     void reopen();
 
-    /// Waits until everything queued before the call is written (true), the writer is unhealthy,
-    /// or `timeout` passes (false in both cases). For shutdown and tests.
+    /// Waits until everything queued before the call is written (true), the writer is unhealthy
+    /// with no write attempt under way, or `timeout` passes (false in both cases). For shutdown
+    /// and tests.
     bool flush(std::chrono::milliseconds timeout);
 
     /// Refuses new events, writes what is queued (one attempt if the sink fails), joins the

@@ -2,7 +2,14 @@
 // N threads, stop on SIGINT/SIGTERM. Layer: proxy (edge).
 #include "config/load.hpp"
 #include "policy/validate.hpp"
+#include "proxy/audit/audit_writer.hpp"
+#include "proxy/audit/file_sink.hpp"
+#include "proxy/audit/stdout_sink.hpp"
+#include "proxy/audit/wall_clock.hpp"
+#include "proxy/backend/backend_pool.hpp"
 #include "proxy/backend/column_learner.hpp"
+#include "proxy/metrics/admin_server.hpp"
+#include "proxy/metrics/metrics.hpp"
 #include "proxy/cli/commands.hpp"
 #include "proxy/log.hpp"
 #include "proxy/server.hpp"
@@ -127,9 +134,25 @@ asio::awaitable<void> wait_for_sessions(proxy::Server& server, asio::io_context&
 
 // SIGHUP: a new snapshot from the same file, checked like at startup. A bad config keeps the
 // old snapshot (statements in flight keep theirs in any case).
-asio::awaitable<void> reload(proxy::Server& server, std::string path)
+asio::awaitable<void> reload(proxy::Server& server, std::string path, proxy::Metrics* metrics,
+                             proxy::AuditWriter* audit)
 {
     auto& stats = server.mutable_stats();
+    auto record = [&](bool ok, const std::vector<config::ConfigError>& errors) {
+        if (metrics != nullptr) {
+            metrics->config_reload(ok);
+        }
+        if (audit != nullptr) {
+            audit::AuditEvent e;
+            e.kind = audit::EventKind::Reload;
+            e.reload_ok = ok;
+            for (const auto& err : errors) {
+                e.reload_errors.push_back(err.to_string());
+            }
+            audit->submit(std::move(e));
+            audit->reopen();  // SIGHUP also follows a rotated audit file
+        }
+    };
     auto loaded = config::load_config(path);
     std::vector<config::ConfigError> errors = loaded.errors;
     if (loaded.ok()) {
@@ -147,6 +170,7 @@ asio::awaitable<void> reload(proxy::Server& server, std::string path)
             proxy::log_error("reload: configuration error", {{"error", e.to_string()}});
         }
         stats.reloads_failed.fetch_add(1);
+        record(false, errors);
         proxy::log_error("reload failed; keeping the current configuration",
                          {{"errors", static_cast<uint64_t>(errors.size())}});
         co_return;
@@ -160,6 +184,7 @@ asio::awaitable<void> reload(proxy::Server& server, std::string path)
     server.update_backends(*loaded.snapshot);
     server.set_snapshot(loaded.snapshot);
     stats.reloads_ok.fetch_add(1);
+    record(true, {});
     proxy::log_info("configuration reloaded",
                     {{"generation", loaded.snapshot->generation}});
 }
@@ -214,11 +239,54 @@ int run_serve(int argc, char** argv)
 
     const int threads =
         opt.threads > 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    // Declared before the server and destroyed after it: sessions use both until they end.
+    proxy::Metrics metrics;
+    proxy::SystemWallClock clock;
+    std::unique_ptr<proxy::AuditSink> sink;
+    if (snapshot->audit.path == "-") {
+        sink = std::make_unique<proxy::StdoutSink>();
+    } else {
+        sink = std::make_unique<proxy::FileSink>(snapshot->audit.path);
+    }
+    proxy::AuditWriter audit(std::move(sink), clock);
+    if (auto r = audit.start(); !r) {
+        std::fprintf(stderr, "meshgate serve: cannot write the audit log \"%s\": %s\n",
+                     snapshot->audit.path.c_str(), r.error().message.c_str());
+        return 1;
+    }
+
     asio::io_context ctx(threads);
     proxy::Server server(ctx, snapshot);
+    server.set_observability(&metrics, &audit);
     if (auto r = server.open(); !r) {
         std::fprintf(stderr, "meshgate serve: %s\n", r.error().message.c_str());
         return 1;
+    }
+    metrics.add_scrape_hook([&metrics, &audit, &server] {
+        const auto st = audit.stats();
+        metrics.set_audit(st.queue_depth, st.write_failures, st.refused, st.healthy);
+        for (const auto& [name, pool] : server.pools()) {
+            const auto ps = pool->stats();
+            metrics.set_backend_connections(name, proxy::BackendState::Idle, ps.idle);
+            metrics.set_backend_connections(name, proxy::BackendState::Active, ps.active);
+        }
+    });
+    std::unique_ptr<proxy::AdminServer> admin;
+    if (snapshot->admin.enabled) {
+        auto started = proxy::AdminServer::start(
+            snapshot->admin.host, snapshot->admin.port, metrics.collectable(), [&audit] {
+                // Ready: configuration loaded (we are serving) and the audit log writable.
+                if (!audit.stats().healthy) {
+                    return proxy::Readiness{false, "the audit log cannot be written"};
+                }
+                return proxy::Readiness{true, ""};
+            });
+        if (!started) {
+            std::fprintf(stderr, "meshgate serve: admin port: %s\n",
+                         started.error().message.c_str());
+            return 1;
+        }
+        admin = std::move(*started);
     }
 
     asio::co_spawn(ctx, server.serve(), [&](std::exception_ptr e) {
@@ -242,7 +310,7 @@ int run_serve(int argc, char** argv)
     bool reload_again = false;
     std::function<void()> start_reload;
     start_reload = [&] {
-        asio::co_spawn(ctx, reload(server, opt.config), [&](std::exception_ptr e) {
+        asio::co_spawn(ctx, reload(server, opt.config, &metrics, &audit), [&](std::exception_ptr e) {
             if (e) {
                 server.mutable_stats().reloads_failed.fetch_add(1);
                 proxy::log_error("reload failed by an exception");

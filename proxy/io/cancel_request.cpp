@@ -2,7 +2,6 @@
 // Layer: proxy (I/O edge).
 #include "proxy/io/cancel_request.hpp"
 
-#include "proxy/io/stream.hpp"
 #include "proxy/io/with_timeout.hpp"
 #include "proxy/wire/codec.hpp"
 
@@ -11,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <chrono>
 #include <string>
@@ -44,10 +44,13 @@ asio::awaitable<bool> send_cancel_request(CancelTarget target)
     }
     std::string bytes;
     wire::encode(wire::CancelRequest{target.process_id, target.secret_key}, bytes);
-    Stream s(std::move(sock));
-    auto written = co_await with_timeout(s.write_all(bytes), kCancelTimeout);
-    s.close_now();
-    co_return written && !std::get<0>(*written);
+    // 16 bytes into a fresh socket's empty send buffer: this write completes at once.
+    auto [ec, n] = co_await asio::async_write(sock, asio::buffer(bytes),
+                                              asio::as_tuple(asio::use_awaitable));
+    boost::system::error_code ignored;
+    sock.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    sock.close(ignored);
+    co_return !ec;
 }
 
 }  // namespace meshgate::proxy

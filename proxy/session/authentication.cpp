@@ -4,6 +4,7 @@
 #include "auth/scram_verifier.hpp"
 #include "proxy/cancel_registry.hpp"
 #include "proxy/log.hpp"
+#include "proxy/metrics/metrics.hpp"
 #include "proxy/session/client_session.hpp"
 #include "proxy/tls/server_tls.hpp"
 #include "proxy/wire/messages.hpp"
@@ -45,8 +46,20 @@ asio::awaitable<bool> ClientSession::authenticate()
         co_return false;
     }
 
+    const char* method = "scram-sha-256";
+    auto audit_auth = [&](bool ok, const std::string& reason) {
+        if (services_->metrics != nullptr) {
+            services_->metrics->record_auth(method, ok);
+        }
+        audit::AuditEvent ev = event(audit::EventKind::Auth);
+        ev.auth_method = method;
+        ev.auth_ok = ok;
+        ev.reason = reason;
+        submit_event(std::move(ev));
+    };
     auto fail = [&](const Error& e) -> asio::awaitable<bool> {
         services_->stats->auth_failed.fetch_add(1);
+        audit_auth(false, e.message);
         log_info("authentication failed", {{"peer", peer_}, {"user", startup_.user},
                                            {"sqlstate", e.sqlstate}, {"reason", e.message}});
         co_await send_fatal(e);
@@ -71,6 +84,9 @@ asio::awaitable<bool> ClientSession::authenticate()
     }
     if (!initial->data) {
         co_return co_await fail(make_error("08P01", "SASL initial response without data"));
+    }
+    if (initial->mechanism == auth::ScramServer::kMechanismPlus) {
+        method = "scram-sha-256-plus";
     }
     auto server_first = scram.client_first(initial->mechanism, *initial->data);
     if (!server_first) {
@@ -118,6 +134,7 @@ asio::awaitable<bool> ClientSession::authenticate()
     wire::encode(wire::AuthenticationSaslFinal{std::move(*server_final)}, client_out_);
     wire::encode(wire::AuthenticationOk{}, client_out_);
     services_->stats->auth_ok.fetch_add(1);
+    audit_auth(true, "");
     log_info("authenticated", {{"peer", peer_}, {"user", startup_.user},
                                {"method", scram.channel_binding_used() ? "scram-sha-256-plus"
                                                                        : "scram-sha-256"},

@@ -6,6 +6,7 @@
 #include "proxy/cancel_registry.hpp"
 #include "proxy/io/cancel_request.hpp"
 #include "proxy/log.hpp"
+#include "proxy/metrics/metrics.hpp"
 #include "proxy/session/client_session.hpp"
 #include "proxy/wire/messages.hpp"
 
@@ -175,6 +176,9 @@ asio::awaitable<bool> ClientSession::write_backend(BackendLink& link, std::strin
 {
     set_cancel_target(link);
     auto [ec, n] = co_await link.conn->stream().write_all(bytes);
+    if (services_->metrics != nullptr) {
+        services_->metrics->add_bytes(ByteDirection::ToBackend, n);
+    }
     if (ec) {
         link.broken = true;
         link.conn->mark_unusable();
@@ -234,6 +238,9 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 break;
             }
             link.in.commit(n);
+            if (services_->metrics != nullptr) {
+                services_->metrics->add_bytes(ByteDirection::FromBackend, n);
+            }
             continue;
         }
         if (auto* bad = std::get_if<wire::Malformed>(&step)) {
@@ -252,6 +259,10 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                     break;
                 }
                 r.error_seen = true;
+                if (r.error_sqlstate.empty()) {
+                    r.error_sqlstate = e->get('C');
+                    r.error_message = e->get('M');
+                }
                 if (is_fatal(*e)) {
                     link.broken = true;
                     link.conn->mark_unusable();
@@ -277,6 +288,15 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
             case 'C': {
                 outcome = q.on_backend('C');
                 auto c = wire::decode_command_complete(piece.body);
+                if (c) {
+                    // "SELECT 5", "FETCH 5", "COPY 5": the last word counts rows.
+                    const auto sp = c->tag.rfind(' ');
+                    const std::string last = sp == std::string::npos ? "" : c->tag.substr(sp + 1);
+                    if (!last.empty() && last.size() < 19 &&
+                        std::all_of(last.begin(), last.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                        r.rows = r.rows.value_or(0) + std::stoll(last);
+                    }
+                }
                 if (c && c->tag == "DISCARD ALL") {
                     // The client reset the backend session: replay its settings before the
                     // next statement.
@@ -337,7 +357,15 @@ asio::awaitable<bool> ClientSession::after_relay(BackendLink& link, const RelayR
         co_return false;
     }
     if (!r.backend_ok || link.broken) {
-        if (!r.fatal_relayed) {
+        if (services_->metrics != nullptr) {
+            services_->metrics->backend_error(link.name);
+        }
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) {
+            // The server is stopping: the aborted read is not the backend's fault.
+            co_await send_fatal(
+                make_error("57P01", "terminating connection due to administrator command"));
+        } else if (!r.fatal_relayed) {
             log_warn("backend connection lost", {{"user", startup_.user},
                                                  {"backend", link.name},
                                                  {"reason", r.problem}});

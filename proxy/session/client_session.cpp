@@ -2,14 +2,18 @@
 // Layer: proxy (I/O edge).
 #include "proxy/session/client_session.hpp"
 
+#include "auth/random.hpp"
+#include "policy/audit/statement_event.hpp"
+#include "proxy/audit/audit_writer.hpp"
 #include "proxy/backend/backend_pool.hpp"
+#include "proxy/metrics/metrics.hpp"
 #include "proxy/cancel_registry.hpp"
-#include "proxy/io/with_timeout.hpp"
 #include "proxy/log.hpp"
 #include "proxy/wire/messages.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -59,6 +63,15 @@ ClientSession::ClientSession(std::shared_ptr<const SessionServices> services,
     services_->stats->active.fetch_add(1);
     services_->stats->accepted.fetch_add(1);
     counted_ = true;
+    started_ = std::chrono::steady_clock::now();
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned char c : auth::random_bytes(8)) {
+        session_id_.push_back(kHex[c >> 4]);
+        session_id_.push_back(kHex[c & 15]);
+    }
+    if (services_->metrics != nullptr) {
+        services_->metrics->client_connected();
+    }
 }
 
 ClientSession::~ClientSession()
@@ -73,6 +86,87 @@ ClientSession::~ClientSession()
     if (user_counted_) {
         services_->user_connections->release(startup_.user);
     }
+    if (services_->metrics != nullptr) {
+        services_->metrics->client_disconnected();
+    }
+    if (connect_audited_) {
+        audit::AuditEvent e = event(audit::EventKind::Disconnect);
+        e.duration_ms = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - started_)
+                            .count();
+        submit_event(std::move(e));
+    }
+}
+
+audit::AuditEvent ClientSession::event(audit::EventKind kind) const
+{
+    audit::AuditEvent e;
+    e.kind = kind;
+    e.session = session_id_;
+    e.user = startup_.user;
+    e.client = peer_;
+    e.application_name = startup_.application_name;
+    return e;
+}
+
+void ClientSession::submit_event(audit::AuditEvent e)
+{
+    if (services_->audit != nullptr) {
+        // Connection events are best effort; statements are refused up front (reserve()) when
+        // the log cannot take them.
+        services_->audit->submit(std::move(e));
+    }
+}
+
+void ClientSession::finish_statement(AuditSlot* slot, const std::string& sql,
+                                     const policy::Decision& decision, const RelayResult* relay,
+                                     std::chrono::steady_clock::time_point started)
+{
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    audit::AuditEvent e = event(audit::EventKind::Statement);
+    e.purpose = identity_.purpose.value_or("");
+    const bool literals = snapshot_ && snapshot_->audit.log_literals;
+    // TODO(session): log the normalized statement once policy offers normalize/fingerprint. #6
+    e.statement = literals ? sql : std::string();
+    audit::apply_decision(e, decision, snapshot_ ? snapshot_->hash_key : std::string());
+    if (!literals) {
+        e.rewritten.clear();  // holds the client's literals too
+    }
+    if (relay != nullptr) {
+        e.rows = relay->rows;
+        if (!relay->error_sqlstate.empty() || !relay->backend_ok) {
+            e.decision = audit::StatementDecision::Error;
+            e.sqlstate = relay->error_sqlstate.empty() ? "08006" : relay->error_sqlstate;
+            e.reason = relay->error_message.empty() ? relay->problem : relay->error_message;
+        }
+    }
+    e.duration_ms = ms;
+    if (services_->metrics != nullptr) {
+        std::vector<std::string> domains;
+        for (const auto& p : e.products) {
+            std::string d = p.substr(0, p.find('.'));
+            if (std::find(domains.begin(), domains.end(), d) == domains.end()) {
+                domains.push_back(std::move(d));
+            }
+        }
+        if (domains.empty()) {
+            domains.emplace_back();
+        }
+        for (const auto& d : domains) {
+            services_->metrics->record_statement(d, e.decision);
+        }
+        for (const auto& p : e.policies) {
+            services_->metrics->policy_applied(p);
+        }
+        if (!e.backend.empty()) {
+            services_->metrics->observe_statement_duration(e.backend, ms / 1000.0);
+        }
+    }
+    if (slot != nullptr) {
+        slot->commit(std::move(e));
+    }
 }
 
 asio::awaitable<void> ClientSession::run()
@@ -82,33 +176,57 @@ asio::awaitable<void> ClientSession::run()
         co_await close_all();
         co_return;
     }
-    // Startup, TLS handshake and authentication together must finish within auth_timeout.
-    auto logged_in =
-        co_await with_timeout(login(), std::chrono::milliseconds(limits_.auth_timeout_ms));
-    if (!logged_in) {
+    // Startup, TLS handshake and authentication together must finish within auth_timeout. The
+    // deadline aborts the pending socket operation; the login steps then end as on EOF.
+    // (A timer rather than with_timeout: GCC 12 miscompiled this member coroutine when it ran
+    // through the `||` operator: a corrupted `this`.)
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    login_deadline_ = arm_deadline(timer, limits_.auth_timeout_ms);
+    const bool logged_in = co_await login();
+    login_deadline_->done = true;
+    timer.cancel();
+    if (login_deadline_->fired) {
         log_info("authentication timed out", {{"peer", peer_}, {"user", startup_.user}});
         co_await send_fatal(make_error("57014", "canceling authentication due to timeout"));
-    } else if (*logged_in) {
+    } else if (logged_in) {
         log_debug("session ready", {{"peer", peer_}, {"user", startup_.user}});
         co_await serve();
     }
     co_await close_all();
 }
 
+std::shared_ptr<ClientSession::SocketDeadline> ClientSession::arm_deadline(
+    asio::steady_timer& timer, int ms)
+{
+    auto d = std::make_shared<SocketDeadline>();
+    d->socket = &client_->tcp();
+    timer.expires_after(std::chrono::milliseconds(ms));
+    // Runs on the session's strand (the timer uses the coroutine's executor).
+    timer.async_wait([d](const boost::system::error_code& ec) {
+        if (ec || d->done) {
+            return;
+        }
+        d->fired = true;
+        boost::system::error_code ignored;
+        d->socket->cancel(ignored);
+    });
+    return d;
+}
+
 asio::awaitable<bool> ClientSession::login()
 {
-    // with_timeout runs this as a new coroutine thread: after the deadline cancels it, its awaits
-    // must report aborted operations as values, as in the session itself, not throw.
-    co_await asio::this_coro::throw_if_cancelled(false);
     // One step at a time: GCC 12 evaluates every co_await of `a && b` even when `a` is false,
     // which would run later login steps after a refusal.
-    if (!co_await startup()) {
+    const bool started = co_await startup();
+    if (!started || login_deadline_->fired) {
         co_return false;
     }
-    if (!co_await authenticate()) {
+    const bool authenticated = co_await authenticate();
+    if (!authenticated || login_deadline_->fired) {
         co_return false;
     }
-    co_return co_await send_welcome();
+    const bool welcomed = co_await send_welcome();
+    co_return welcomed;
 }
 
 asio::awaitable<void> ClientSession::close_all()
@@ -150,6 +268,9 @@ asio::awaitable<Result<wire::RawMessage>> ClientSession::read_client_message()
         }
         cin_.commit(n);
         services_->stats->bytes_from_clients.fetch_add(n, std::memory_order_relaxed);
+        if (services_->metrics != nullptr) {
+            services_->metrics->add_bytes(ByteDirection::FromClient, n);
+        }
     }
 }
 
@@ -160,6 +281,9 @@ asio::awaitable<bool> ClientSession::flush_client()
     }
     auto [ec, n] = co_await client_->write_all(client_out_);
     services_->stats->bytes_to_clients.fetch_add(n, std::memory_order_relaxed);
+    if (services_->metrics != nullptr) {
+        services_->metrics->add_bytes(ByteDirection::ToClient, n);
+    }
     client_out_.clear();
     if (client_out_.capacity() > 1024 * 1024) {
         client_out_.shrink_to_fit();
@@ -216,15 +340,17 @@ asio::awaitable<void> ClientSession::serve()
         }
         Result<wire::RawMessage> msg = make_error(kConnectionLost, "");
         if (limits_.idle_timeout_ms > 0) {
-            auto timed = co_await with_timeout(read_client_message(),
-                                               std::chrono::milliseconds(limits_.idle_timeout_ms));
-            if (!timed) {
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            auto idle = arm_deadline(timer, limits_.idle_timeout_ms);
+            msg = co_await read_client_message();
+            idle->done = true;
+            timer.cancel();
+            if (idle->fired) {
                 log_info("idle timeout", {{"peer", peer_}, {"user", startup_.user}});
                 co_await send_fatal(
                     make_error("57P05", "terminating connection due to idle-session timeout"));
                 co_return;
             }
-            msg = std::move(*timed);
         } else {
             msg = co_await read_client_message();
         }

@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "config/model.hpp"
+#include "policy/audit/audit_event.hpp"
 #include "policy/decision.hpp"
 #include "policy/identity.hpp"
 #include "proxy/io/input_buffer.hpp"
@@ -20,7 +21,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +32,7 @@
 
 namespace meshgate::proxy {
 
+class AuditSlot;
 class BackendConnection;
 class BackendPool;
 
@@ -72,6 +76,18 @@ private:
         bool error_seen = false;          // an ErrorResponse was relayed
         bool failed_before_sync = false;  // extended: an error with no Sync queued yet
         std::string problem;              // why backend_ok is false (for logs)
+        std::string error_sqlstate;       // of the first ErrorResponse relayed
+        std::string error_message;
+        std::optional<int64_t> rows;      // summed from CommandComplete tags
+
+        /// The backend write failed before anything was read.
+        static RelayResult write_failure()
+        {
+            RelayResult r;
+            r.backend_ok = false;
+            r.problem = "write to the backend failed";
+            return r;
+        }
     };
 
     /// A prepared statement or portal: where it lives, or the local step that answers it.
@@ -90,7 +106,26 @@ private:
     char transaction_status() const;
     void refresh_identity(const config::Snapshot& snap);
 
+    // ---- audit and metrics (client_session.cpp)
+    audit::AuditEvent event(audit::EventKind kind) const;
+    void submit_event(audit::AuditEvent e);
+    /// Audits and counts one statement: `decision` as decided, `relay` what the backend said
+    /// (nullptr when nothing ran), `sql` the client's text.
+    void finish_statement(AuditSlot* slot, const std::string& sql,
+                          const policy::Decision& decision, const RelayResult* relay,
+                          std::chrono::steady_clock::time_point started);
+
     // ---- startup.cpp: false = the session ends (refused, cancel request served, EOF)
+    /// A deadline on the client socket (authentication, idle): shared with the timer's handler,
+    /// which may run after the session is gone, so the handler checks `done` before touching
+    /// `socket`. When it fires, it cancels the pending socket operation.
+    struct SocketDeadline {
+        boost::asio::ip::tcp::socket* socket = nullptr;
+        bool fired = false;
+        bool done = false;
+    };
+    /// Starts `timer` for `ms` on the client socket; returns the state to check afterwards.
+    std::shared_ptr<SocketDeadline> arm_deadline(boost::asio::steady_timer& timer, int ms);
     boost::asio::awaitable<bool> login();
     boost::asio::awaitable<bool> startup();
     boost::asio::awaitable<bool> start_tls();
@@ -141,6 +176,10 @@ private:
     bool registered_ = false;
     bool counted_ = false;
     bool user_counted_ = false;
+    std::shared_ptr<SocketDeadline> login_deadline_;
+    std::string session_id_;
+    std::chrono::steady_clock::time_point started_;
+    bool connect_audited_ = false;
 
     std::map<std::string, std::unique_ptr<BackendLink>> links_;
     std::string txn_backend_;        // backend holding the open transaction block

@@ -2,11 +2,13 @@
 // Sync or Flush, decided per Parse, forwarded in one write, answered in PostgreSQL's order.
 // Layer: proxy (I/O edge; every decision comes from policy::decide).
 #include "policy/decide.hpp"
+#include "proxy/audit/audit_writer.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
 #include "proxy/wire/messages.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 
 namespace meshgate::proxy {
@@ -122,8 +124,7 @@ asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
     if (!to_backend.empty()) {
         MESHGATE_ASSERT(link != nullptr);
         if (!co_await write_backend(*link, to_backend)) {
-            co_return co_await after_relay(*link, RelayResult{true, false, false, false, false,
-                                                              "write failed"});
+            co_return co_await after_relay(*link, RelayResult::write_failure());
         }
     }
     if (q.awaiting_backend() || (link != nullptr && !q.empty())) {
@@ -167,9 +168,18 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
     // Routes one message to `backend`: on success the link exists and the message may be
     // forwarded; on failure a local error takes its place.
     auto routed = [&](const std::string& backend) -> asio::awaitable<bool> {
+        const bool checked = batch_backend_ == backend;
         if (auto r = route(backend); !r) {
             fail(r.error());
             co_return false;
+        }
+        // The link was checked (and the session's settings replayed) by an earlier message of
+        // this batch: no need to look again for every Bind and Execute.
+        if (checked) {
+            auto it = links_.find(backend);
+            if (it != links_.end() && it->second->conn && !it->second->broken) {
+                co_return true;
+            }
         }
         auto link = co_await link_for(backend);
         if (!link) {
@@ -202,8 +212,19 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             q.local(Awaited::Parse, [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
             co_return;
         }
+        // Each Parse is decided and audited once (its executions reuse the decision).
+        const auto started = std::chrono::steady_clock::now();
+        std::optional<AuditSlot> slot;
+        if (services_->audit != nullptr) {
+            slot = services_->audit->reserve();
+            if (!slot) {
+                fail(services_->audit->unavailable_error());
+                co_return;
+            }
+        }
         const policy::Decision decision =
             policy::decide(parse->query, identity_, *snapshot_, policy::Protocol::Extended);
+        finish_statement(slot ? &*slot : nullptr, parse->query, decision, nullptr, started);
         if (decision.is_deny()) {
             const auto& d = decision.deny();
             Error e = make_error(d.sqlstate, d.message, d.position);

@@ -16,8 +16,10 @@
 
 namespace meshgate::proxy {
 
+class AuditWriter;
 class BackendPool;
 class CancelRegistry;
+class Metrics;
 struct ServerTls;
 
 /// Process-wide counters the sessions update (read by metrics and tests).
@@ -76,6 +78,11 @@ struct SessionServices {
     CancelRegistry* cancel = nullptr;
     SessionStats* stats = nullptr;
     UserConnections* user_connections = nullptr;
+    /// Prometheus series; null when metrics are off (tests).
+    Metrics* metrics = nullptr;
+    /// The audit log; null when auditing is off (tests). When it refuses an event, the session
+    /// refuses the statement instead of running it unaudited.
+    AuditWriter* audit = nullptr;
     /// ParameterStatus values reported to clients after login (server_version, ...), learned
     /// from the catalog backend at startup; the session overrides the per-session ones.
     std::vector<std::pair<std::string, std::string>> server_parameters;

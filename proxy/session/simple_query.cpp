@@ -1,12 +1,14 @@
 // ClientSession simple query protocol: decide, answer local steps, forward the rest, relay.
 // Layer: proxy (I/O edge; every decision comes from policy::decide).
 #include "policy/decide.hpp"
+#include "proxy/audit/audit_writer.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
 #include "proxy/wire/messages.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 
 namespace meshgate::proxy {
@@ -119,9 +121,26 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
         co_return co_await flush_client();
     }
+    const auto started = std::chrono::steady_clock::now();
+    // A place in the audit queue first: a statement that cannot be audited does not run.
+    std::optional<AuditSlot> slot;
+    if (services_->audit != nullptr) {
+        slot = services_->audit->reserve();
+        if (!slot) {
+            co_return co_await local_error(services_->audit->unavailable_error());
+        }
+    }
+    AuditSlot* audit_slot = slot ? &*slot : nullptr;
     const policy::Decision decision =
         policy::decide(sql, identity_, *snapshot_, policy::Protocol::Simple);
+    auto failed = [&](const Error& e) {
+        RelayResult r;
+        r.error_sqlstate = e.sqlstate;
+        r.error_message = e.message;
+        finish_statement(audit_slot, sql, decision, &r, started);
+    };
     if (decision.is_deny()) {
+        finish_statement(audit_slot, sql, decision, nullptr, started);
         const auto& d = decision.deny();
         Error e = make_error(d.sqlstate, d.message, d.position);
         e.detail = d.detail;
@@ -148,11 +167,13 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         const std::string backend =
             allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
         if (auto routed = route(backend); !routed) {
+            failed(routed.error());
             co_return co_await local_error(routed.error());
         }
         batch_backend_.clear();
         auto l = co_await link_for(backend);
         if (!l) {
+            failed(l.error());
             if (l.error().sqlstate == "08006") {
                 co_await send_fatal(l.error());
                 co_return false;
@@ -166,12 +187,14 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         std::string bytes;
         wire::encode(wire::Query{allow.rewritten()}, bytes);
         if (!co_await write_backend(*link, bytes)) {
-            co_return co_await after_relay(*link, RelayResult{true, false, false, false, false,
-                                                              "write failed"});
+            const RelayResult r = RelayResult::write_failure();
+            finish_statement(audit_slot, sql, decision, &r, started);
+            co_return co_await after_relay(*link, r);
         }
         ResponseQueue q;
         q.expect(Awaited::Query);
         const RelayResult r = co_await relay(*link, q, true);
+        finish_statement(audit_slot, sql, decision, &r, started);
         if (!co_await after_relay(*link, r)) {
             co_return false;
         }
@@ -180,17 +203,30 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
 
     // Mixed local and forwarded steps: run them in order, stop at the first error, and answer
     // one ReadyForQuery at the end.
+    RelayResult all;
     for (const auto& step : allow.steps) {
         if (const auto* fwd = std::get_if<policy::Forward>(&step)) {
             std::string bytes;
             wire::encode(wire::Query{fwd->sql}, bytes);
             if (!co_await write_backend(*link, bytes)) {
-                co_return co_await after_relay(*link, RelayResult{true, false, false, false,
-                                                                  false, "write failed"});
+                co_return co_await after_relay(*link, RelayResult::write_failure());
             }
             ResponseQueue q;
             q.expect(Awaited::Query);
             const RelayResult r = co_await relay(*link, q, false);
+            if (r.rows) {
+                all.rows = all.rows.value_or(0) + *r.rows;
+            }
+            if (all.error_sqlstate.empty()) {
+                all.error_sqlstate = r.error_sqlstate;
+                all.error_message = r.error_message;
+            }
+            all.backend_ok = r.backend_ok;
+            all.problem = r.problem;
+            if (!r.backend_ok || r.error_seen) {
+                finish_statement(audit_slot, sql, decision, &all, started);
+                audit_slot = nullptr;
+            }
             if (!co_await after_relay(*link, r)) {
                 co_return false;
             }
@@ -200,6 +236,9 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         } else {
             write_local_step(step, client_out_, true);
         }
+    }
+    if (audit_slot != nullptr) {
+        finish_statement(audit_slot, sql, decision, link != nullptr ? &all : nullptr, started);
     }
     wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
     co_return co_await flush_client();

@@ -2,7 +2,6 @@
 // StartupMessage. Layer: proxy (I/O edge).
 #include "proxy/cancel_registry.hpp"
 #include "proxy/io/cancel_request.hpp"
-#include "proxy/io/with_timeout.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
 #include "proxy/tls/server_tls.hpp"
@@ -100,6 +99,8 @@ asio::awaitable<bool> ClientSession::startup()
             co_return false;
         }
         startup_ = std::move(*settings);
+        submit_event(event(audit::EventKind::Connect));
+        connect_audited_ = true;
         const int max_clients = snapshot_->listen.max_client_connections;
         if (max_clients > 0 && services_->stats->active.load() > max_clients) {
             co_await send_fatal(make_error("53300", "sorry, too many clients already"));
@@ -120,6 +121,9 @@ asio::awaitable<bool> ClientSession::start_tls()
         co_return false;
     }
     auto tls = std::make_unique<Stream::Tls>(std::move(client_->tcp()), *services_->tls->context);
+    if (login_deadline_) {
+        login_deadline_->socket = &tls->next_layer();  // the deadline follows the socket
+    }
     auto [ec] = co_await tls->async_handshake(asio::ssl::stream_base::server,
                                               asio::as_tuple(asio::use_awaitable));
     if (ec) {
