@@ -1,5 +1,6 @@
-// meshgate command line: serve, check, explain, passwd (test and audit later).
+// meshgate command line: serve, check, explain, passwd, audit verify (test later).
 // Layer: proxy (edge). Exceptions are caught here and set the exit code.
+#include "proxy/cli/audit_command.hpp"
 #include "proxy/cli/commands.hpp"
 
 #include <cstdio>
@@ -24,6 +25,7 @@ constexpr const char* kUsage =
     "  explain --config F --user U [--purpose P] SQL\n"
     "                                        show the decision and the rewritten SQL\n"
     "  passwd                                read a password on stdin, print its SCRAM verifier\n"
+    "  audit verify FILE                     check the audit log's hash chain\n"
     "\n"
     "  --help                                this text\n"
     "  --version                             the version\n"
@@ -59,6 +61,9 @@ int main(int argc, char** argv)
         }
         if (cmd == "passwd") {
             return meshgate::cli::run_passwd(argc, argv);
+        }
+        if (cmd == "audit") {
+            return meshgate::cli::run_audit(argc, argv);
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "meshgate %s: %s\n", cmd.c_str(), e.what());

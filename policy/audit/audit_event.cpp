@@ -118,12 +118,18 @@ void session_members(MemberWriter& w, const AuditEvent& e)
 std::string_view event_kind_name(EventKind kind)
 {
     switch (kind) {
-    case EventKind::Connect: return "connect";
-    case EventKind::Auth: return "auth";
-    case EventKind::Statement: return "statement";
-    case EventKind::Disconnect: return "disconnect";
-    case EventKind::Reload: return "reload";
-    case EventKind::Audit: return "audit";
+        case EventKind::Connect:
+            return "connect";
+        case EventKind::Auth:
+            return "auth";
+        case EventKind::Statement:
+            return "statement";
+        case EventKind::Disconnect:
+            return "disconnect";
+        case EventKind::Reload:
+            return "reload";
+        case EventKind::Audit:
+            return "audit";
     }
     return "unknown";
 }
@@ -131,9 +137,12 @@ std::string_view event_kind_name(EventKind kind)
 std::string_view decision_name(StatementDecision decision)
 {
     switch (decision) {
-    case StatementDecision::Allow: return "allow";
-    case StatementDecision::Deny: return "deny";
-    case StatementDecision::Error: return "error";
+        case StatementDecision::Allow:
+            return "allow";
+        case StatementDecision::Deny:
+            return "deny";
+        case StatementDecision::Error:
+            return "error";
     }
     return "error";
 }
@@ -141,49 +150,49 @@ std::string_view decision_name(StatementDecision decision)
 std::string encode_event(const AuditEvent& e, const EncodeLimits& limits)
 {
     std::string out;
-    out.reserve(256 + std::min(e.statement.size() + e.rewritten.size(),
-                               2 * limits.max_statement_bytes));
+    out.reserve(256 +
+                std::min(e.statement.size() + e.rewritten.size(), 2 * limits.max_statement_bytes));
     MemberWriter w(out, limits);
     w.raw("event", std::string("\"") + std::string(event_kind_name(e.kind)) + "\"");
     w.string("ts", e.ts);
     switch (e.kind) {
-    case EventKind::Connect:
-        session_members(w, e);
-        break;
-    case EventKind::Auth:
-        session_members(w, e);
-        w.string("method", e.auth_method);
-        w.raw("result", e.auth_ok ? "\"ok\"" : "\"failed\"");
-        w.nullable("reason", e.reason);
-        break;
-    case EventKind::Statement:
-        session_members(w, e);
-        w.nullable("purpose", e.purpose);
-        w.nullable("fingerprint", e.fingerprint);
-        w.long_text("statement", e.statement, false);
-        w.long_text("rewritten", e.rewritten, true);
-        w.list("products", e.products);
-        w.list("policies", e.policies);
-        w.raw("decision", std::string("\"") + std::string(decision_name(e.decision)) + "\"");
-        w.nullable("reason", e.reason);
-        w.nullable("backend", e.backend);
-        w.integer("rows", e.rows);
-        w.millis("duration_ms", e.duration_ms);
-        w.nullable("sqlstate", e.sqlstate);
-        break;
-    case EventKind::Disconnect:
-        session_members(w, e);
-        w.nullable("reason", e.reason);
-        w.millis("duration_ms", e.duration_ms);
-        break;
-    case EventKind::Reload:
-        w.raw("result", e.reload_ok ? "\"ok\"" : "\"failed\"");
-        w.list("errors", e.reload_errors);
-        break;
-    case EventKind::Audit:
-        w.nullable("reason", e.reason);
-        w.boolean("file_start", e.file_start);
-        break;
+        case EventKind::Connect:
+            session_members(w, e);
+            break;
+        case EventKind::Auth:
+            session_members(w, e);
+            w.string("method", e.auth_method);
+            w.raw("result", e.auth_ok ? "\"ok\"" : "\"failed\"");
+            w.nullable("reason", e.reason);
+            break;
+        case EventKind::Statement:
+            session_members(w, e);
+            w.nullable("purpose", e.purpose);
+            w.nullable("fingerprint", e.fingerprint);
+            w.long_text("statement", e.statement, false);
+            w.long_text("rewritten", e.rewritten, true);
+            w.list("products", e.products);
+            w.list("policies", e.policies);
+            w.raw("decision", std::string("\"") + std::string(decision_name(e.decision)) + "\"");
+            w.nullable("reason", e.reason);
+            w.nullable("backend", e.backend);
+            w.integer("rows", e.rows);
+            w.millis("duration_ms", e.duration_ms);
+            w.nullable("sqlstate", e.sqlstate);
+            break;
+        case EventKind::Disconnect:
+            session_members(w, e);
+            w.nullable("reason", e.reason);
+            w.millis("duration_ms", e.duration_ms);
+            break;
+        case EventKind::Reload:
+            w.raw("result", e.reload_ok ? "\"ok\"" : "\"failed\"");
+            w.list("errors", e.reload_errors);
+            break;
+        case EventKind::Audit:
+            w.nullable("reason", e.reason);
+            w.boolean("file_start", e.file_start);
+            break;
     }
     return out;
 }

@@ -34,20 +34,20 @@ struct AuditEvent {
     std::string application_name;  // null when empty
 
     // auth
-    std::string auth_method;       // "scram-sha-256", "scram-sha-256-plus", "cert", "jwt", ...
-    bool auth_ok = false;          // result "ok" | "failed"
+    std::string auth_method;  // "scram-sha-256", "scram-sha-256-plus", "cert", "jwt", ...
+    bool auth_ok = false;     // result "ok" | "failed"
 
     // statement
-    std::string purpose;           // null when none declared
-    std::string fingerprint;       // libpg_query fingerprint (hex); null when unparsable
-    std::string statement;         // normalized ($1...) unless audit.log_literals
-    std::string rewritten;         // SQL sent to the backend; null when nothing was sent
-    std::vector<std::string> products;   // domain.product addresses touched
-    std::vector<std::string> policies;   // names of the policies applied
+    std::string purpose;                // null when none declared
+    std::string fingerprint;            // libpg_query fingerprint (hex); null when unparsable
+    std::string statement;              // normalized ($1...) unless audit.log_literals
+    std::string rewritten;              // SQL sent to the backend; null when nothing was sent
+    std::vector<std::string> products;  // domain.product addresses touched
+    std::vector<std::string> policies;  // names of the policies applied
     StatementDecision decision = StatementDecision::Error;
-    std::string backend;           // null when not routed
-    std::optional<int64_t> rows;   // rows returned or affected; null when not run
-    std::string sqlstate;          // of the error or refusal; null on success
+    std::string backend;          // null when not routed
+    std::optional<int64_t> rows;  // rows returned or affected; null when not run
+    std::string sqlstate;         // of the error or refusal; null on success
 
     // statement, auth (failure), disconnect (why), audit (what the marker says)
     std::string reason;
@@ -55,7 +55,7 @@ struct AuditEvent {
     std::optional<double> duration_ms;
 
     // reload
-    bool reload_ok = false;        // result "ok" | "failed"
+    bool reload_ok = false;  // result "ok" | "failed"
     std::vector<std::string> reload_errors;
 
     // audit: true when the marker is the first line of its file and continues a chain from an

@@ -54,12 +54,12 @@ std::string seal_line(ChainState& state, std::string_view members);
 /// One line (without its '\n') taken apart and checked on its own.
 struct LineCheck {
     bool ok = false;
-    std::string reason;     // why not ok
+    std::string reason;          // why not ok
     bool hash_mismatch = false;  // well-formed, but H is not the hash of the content
     uint64_t seq = 0;
     std::string prev;
     std::string hash;
-    std::string event;      // value of "event" ("" when absent or not a plain string)
+    std::string event;        // value of "event" ("" when absent or not a plain string)
     bool file_start = false;  // an `audit` event with "file_start":true
 };
 
@@ -69,10 +69,10 @@ LineCheck check_line(std::string_view line);
 /// The outcome of verifying a log. `first_bad_line` is 1-based (0 when ok).
 struct VerifyResult {
     bool ok = false;
-    uint64_t lines = 0;            // lines read (up to and including the bad one)
+    uint64_t lines = 0;  // lines read (up to and including the bad one)
     uint64_t first_bad_line = 0;
     std::string reason;
-    uint64_t first_seq = 0;        // seq of line 1 (> 1 for a file that continues a chain)
+    uint64_t first_seq = 0;  // seq of line 1 (> 1 for a file that continues a chain)
     uint64_t last_seq = 0;
 };
 

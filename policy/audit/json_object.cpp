@@ -86,8 +86,8 @@ private:
 
     void ws()
     {
-        while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' ||
-                                  t_[i_] == '\r')) {
+        while (i_ < t_.size() &&
+               (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) {
             ++i_;
         }
     }
@@ -117,7 +117,8 @@ private:
                 }
                 const char e = t_[i_ + 1];
                 if (e == 'u') {
-                    if (i_ + 6 > t_.size() || !std::all_of(t_.begin() + i_ + 2, t_.begin() + i_ + 6, hex)) {
+                    if (i_ + 6 > t_.size() ||
+                        !std::all_of(t_.begin() + i_ + 2, t_.begin() + i_ + 6, hex)) {
                         return fail("bad \\u escape");
                     }
                     i_ += 6;
@@ -190,56 +191,60 @@ private:
             return fail("missing value");
         }
         switch (t_[i_]) {
-        case '"': return string();
-        case 't': return literal("true");
-        case 'f': return literal("false");
-        case 'n': return literal("null");
-        case '[': {
-            ++i_;
-            ws();
-            if (eat(']')) {
-                return true;
+            case '"':
+                return string();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            case '[': {
+                ++i_;
+                ws();
+                if (eat(']')) {
+                    return true;
+                }
+                while (true) {
+                    ws();
+                    if (!value(depth + 1)) {
+                        return false;
+                    }
+                    ws();
+                    if (eat(',')) {
+                        continue;
+                    }
+                    return eat(']') ? true : fail("expected ',' or ']'");
+                }
             }
-            while (true) {
+            case '{': {
+                ++i_;
                 ws();
-                if (!value(depth + 1)) {
-                    return false;
+                if (eat('}')) {
+                    return true;
                 }
-                ws();
-                if (eat(',')) {
-                    continue;
+                while (true) {
+                    ws();
+                    if (!string()) {
+                        return false;
+                    }
+                    ws();
+                    if (!eat(':')) {
+                        return fail("expected ':'");
+                    }
+                    ws();
+                    if (!value(depth + 1)) {
+                        return false;
+                    }
+                    ws();
+                    if (eat(',')) {
+                        continue;
+                    }
+                    return eat('}') ? true : fail("expected ',' or '}'");
                 }
-                return eat(']') ? true : fail("expected ',' or ']'");
             }
-        }
-        case '{': {
-            ++i_;
-            ws();
-            if (eat('}')) {
-                return true;
-            }
-            while (true) {
-                ws();
-                if (!string()) {
-                    return false;
-                }
-                ws();
-                if (!eat(':')) {
-                    return fail("expected ':'");
-                }
-                ws();
-                if (!value(depth + 1)) {
-                    return false;
-                }
-                ws();
-                if (eat(',')) {
-                    continue;
-                }
-                return eat('}') ? true : fail("expected ',' or '}'");
-            }
-        }
-        default:
-            return number();
+            default:
+                return number();
         }
     }
 

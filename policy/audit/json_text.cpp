@@ -75,19 +75,33 @@ std::size_t append_json_string(std::string& out, std::string_view text, std::siz
             out += kReplacementCharacter;
         } else if (len == 1) {
             switch (b) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (b < 0x20 || b == 0x7F) {
-                    append_u_escape(out, b);
-                } else {
-                    out += char(b);
-                }
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                default:
+                    if (b < 0x20 || b == 0x7F) {
+                        append_u_escape(out, b);
+                    } else {
+                        out += char(b);
+                    }
             }
         } else if (len == 3 && b == 0xE2 && uint8_t(text[i + 1]) == 0x80 &&
                    (uint8_t(text[i + 2]) == 0xA8 || uint8_t(text[i + 2]) == 0xA9)) {

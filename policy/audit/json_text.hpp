@@ -1,5 +1,6 @@
 // JSON string escaping for audit lines: client text is hostile, so every byte that could break a
-// line, a JSON parser or a terminal is escaped, and invalid UTF-8 is replaced. Layer: policy (pure).
+// line, a JSON parser or a terminal is escaped, and invalid UTF-8 is replaced. Layer: policy
+// (pure).
 #pragma once
 
 #include <cstddef>

@@ -33,9 +33,8 @@ std::string redact_hash_key(std::string sql, std::string_view hash_key)
     replace_all(sql, pads.opad_hex, "[redacted]");
     // The mask writes lower-case hex today; catch an upper-case rendering too.
     auto upper = [](std::string s) {
-        std::transform(s.begin(), s.end(), s.begin(), [](char c) {
-            return c >= 'a' && c <= 'f' ? char(c - 'a' + 'A') : c;
-        });
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](char c) { return c >= 'a' && c <= 'f' ? char(c - 'a' + 'A') : c; });
         return s;
     };
     replace_all(sql, upper(pads.ipad_hex), "[redacted]");

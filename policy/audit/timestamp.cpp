@@ -26,8 +26,8 @@ std::string format_timestamp(std::chrono::system_clock::time_point t)
         y = 9999, mo = 12, d = 31, h = 23, mi = 59, s = 59, sub = 999999;
     }
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", y, mo, d, h, mi, s,
-                  sub);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", y, mo, d, h, mi,
+                  s, sub);
     return buf;
 }
 

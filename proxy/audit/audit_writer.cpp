@@ -64,12 +64,14 @@ Result<void> AuditWriter::write_lines(const std::string& bytes)
     return {};
 }
 
-Result<void> AuditWriter::open_sink(bool reopening)
+Result<void> AuditWriter::open_sink(bool reopening, bool& switched)
 {
+    switched = false;
     auto tail = sink_->open();
     if (!tail) {
         return tail.error();
     }
+    switched = true;
     const bool have_state = chain_.seq > 0;
     std::optional<audit::AuditEvent> marker;
     auto make_marker = [&](std::string reason, bool file_start) {
@@ -107,7 +109,8 @@ Result<void> AuditWriter::open_sink(bool reopening)
                             false);
             } else {
                 next = resume.state;
-                make_marker("audit log opened on " + sink_->name() + "; the chain continues from seq " +
+                make_marker("audit log opened on " + sink_->name() +
+                                "; the chain continues from seq " +
                                 std::to_string(resume.state.seq),
                             false);
             }
@@ -124,7 +127,8 @@ Result<void> AuditWriter::open_sink(bool reopening)
         }
     }
     if (marker) {
-        std::string bytes = prefix + audit::seal_line(next, audit::encode_event(*marker, options_.limits));
+        std::string bytes =
+            prefix + audit::seal_line(next, audit::encode_event(*marker, options_.limits));
         auto w = write_lines(bytes);
         if (!w) {
             return w;
@@ -143,7 +147,8 @@ Result<void> AuditWriter::start()
         std::lock_guard lock(mutex_);
         MESHGATE_ASSERT(!running_ && !stopping_);
     }
-    auto opened = open_sink(false);
+    bool switched = false;
+    auto opened = open_sink(false, switched);
     if (!opened) {
         write_failures_.fetch_add(1, std::memory_order_relaxed);
         set_unhealthy(opened.error().message);
@@ -220,6 +225,12 @@ void AuditWriter::commit_slot(audit::AuditEvent event)
         --reserved_;
         // Queued even when unhealthy or stopping: the statement already ran, so its event must
         // not be dropped here; the thread retries until it is written or the process ends.
+        if (!running_) {
+            // Only after stop(): a session outlived the writer (a shutdown-order bug).
+            log_error("audit event after the audit writer stopped: lost",
+                      {{"event", audit::event_kind_name(event.kind)}, {"session", event.session}});
+            return;
+        }
         queue_.push_back(std::move(event));
         ++enqueued_total_;
     }
@@ -333,9 +344,10 @@ void AuditWriter::run()
 
         Result<void> result;
         if (reopen || (!was_healthy && sink_->rotatable())) {
-            auto opened = open_sink(reopen && was_healthy);
+            bool switched = false;
+            auto opened = open_sink(reopen && was_healthy, switched);
             if (!opened) {
-                if (was_healthy) {
+                if (was_healthy && !switched) {
                     // The file already open still works (rotation just renamed it): keep
                     // auditing into it rather than refusing every statement.
                     write_failures_.fetch_add(1, std::memory_order_relaxed);

@@ -47,10 +47,10 @@ private:
 
 /// Counters for metrics and /readyz; a consistent-enough snapshot (each field is atomic).
 struct AuditWriterStats {
-    uint64_t lines_written = 0;    // lines (events and markers) written and synced
-    uint64_t write_failures = 0;   // failed open/write/sync attempts
-    uint64_t refused = 0;          // submit()/reserve() calls refused (queue full or unhealthy)
-    uint64_t queue_depth = 0;      // queued + being written + reserved
+    uint64_t lines_written = 0;   // lines (events and markers) written and synced
+    uint64_t write_failures = 0;  // failed open/write/sync attempts
+    uint64_t refused = 0;         // submit()/reserve() calls refused (queue full or unhealthy)
+    uint64_t queue_depth = 0;     // queued + being written + reserved
     bool healthy = false;
 };
 
@@ -64,9 +64,9 @@ struct AuditWriterStats {
 class AuditWriter {
 public:
     struct Options {
-        std::size_t max_queue = 10000;    // events queued + being written + reserved slots
+        std::size_t max_queue = 10000;  // events queued + being written + reserved slots
         std::size_t max_batch = 512;
-        bool sync_each_batch = true;      // fdatasync after every batch (files only)
+        bool sync_each_batch = true;  // fdatasync after every batch (files only)
         std::chrono::milliseconds retry_interval{1000};
         audit::EncodeLimits limits;
     };
@@ -123,8 +123,10 @@ private:
     void commit_slot(audit::AuditEvent event);
     void stamp(audit::AuditEvent& event) const;
     void run();
-    /// Opens the sink and writes the marker; on the writer thread (or in start()).
-    Result<void> open_sink(bool reopening);
+    /// Opens the sink and writes the marker; on the writer thread (or in start()). `switched`
+    /// tells whether the sink now points at the newly opened destination (true even when the
+    /// marker write then failed).
+    Result<void> open_sink(bool reopening, bool& switched);
     Result<void> write_lines(const std::string& bytes);
     void set_unhealthy(std::string problem);
 
@@ -133,13 +135,13 @@ private:
     Options options_;
 
     mutable std::mutex mutex_;
-    std::condition_variable wake_;      // the writer thread waits here
-    std::condition_variable drained_;   // flush() waits here
+    std::condition_variable wake_;     // the writer thread waits here
+    std::condition_variable drained_;  // flush() waits here
     std::deque<audit::AuditEvent> queue_;
-    std::size_t in_flight_ = 0;         // taken by the thread, not yet written
+    std::size_t in_flight_ = 0;  // taken by the thread, not yet written
     std::size_t reserved_ = 0;
-    uint64_t enqueued_total_ = 0;       // events ever queued
-    uint64_t done_total_ = 0;           // events ever written
+    uint64_t enqueued_total_ = 0;  // events ever queued
+    uint64_t done_total_ = 0;      // events ever written
     bool running_ = false;
     bool stopping_ = false;
     bool reopen_requested_ = false;

@@ -2,11 +2,11 @@
 // Layer: proxy (I/O edge).
 #include "proxy/audit/file_sink.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <utility>
@@ -26,7 +26,8 @@ Error io_error(const std::string& what, const std::string& path, int err)
 void sync_parent_directory(const std::string& path)
 {
     const auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const std::string dir =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);  // best effort: some file systems refuse fsync on directories

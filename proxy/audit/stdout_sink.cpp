@@ -1,9 +1,9 @@
 // StdoutSink: whole-buffer writes to fd 1. Layer: proxy (I/O edge).
 #include "proxy/audit/stdout_sink.hpp"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
 
 namespace meshgate::proxy {
 

@@ -34,9 +34,9 @@ class AdminServer {
 public:
     /// Binds and starts. `port` 0 picks a free port (see `port()`). An address that cannot be
     /// bound is an error naming it (the caller decides whether that is fatal).
-    static Result<std::unique_ptr<AdminServer>> start(const std::string& host, uint16_t port,
-                                                      std::shared_ptr<prometheus::Collectable> metrics,
-                                                      std::function<Readiness()> readiness);
+    static Result<std::unique_ptr<AdminServer>> start(
+        const std::string& host, uint16_t port, std::shared_ptr<prometheus::Collectable> metrics,
+        std::function<Readiness()> readiness);
     ~AdminServer();
     AdminServer(const AdminServer&) = delete;
     AdminServer& operator=(const AdminServer&) = delete;

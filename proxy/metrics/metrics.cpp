@@ -52,14 +52,16 @@ private:
 const prometheus::Histogram::BucketBoundaries& statement_buckets()
 {
     static const prometheus::Histogram::BucketBoundaries b = {
-        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+        0.5,    1,     2.5,    5,     10,   30,    60,   300};
     return b;
 }
 
 const prometheus::Histogram::BucketBoundaries& rewrite_buckets()
 {
-    static const prometheus::Histogram::BucketBoundaries b = {
-        0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1};
+    static const prometheus::Histogram::BucketBoundaries b = {0.00001, 0.000025, 0.00005, 0.0001,
+                                                              0.00025, 0.0005,   0.001,   0.0025,
+                                                              0.005,   0.01,     0.025,   0.1};
     return b;
 }
 
@@ -70,9 +72,12 @@ constexpr const char* kDirections[4] = {"from_client", "to_client", "from_backen
 std::size_t decision_index(audit::StatementDecision d)
 {
     switch (d) {
-    case audit::StatementDecision::Allow: return 0;
-    case audit::StatementDecision::Deny: return 1;
-    case audit::StatementDecision::Error: return 2;
+        case audit::StatementDecision::Allow:
+            return 0;
+        case audit::StatementDecision::Deny:
+            return 1;
+        case audit::StatementDecision::Error:
+            return 2;
     }
     return 2;
 }
@@ -101,10 +106,11 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
                               .Name("meshgate_statements_total")
                               .Help("Statements by data-product domain and decision")
                               .Register(r);
-    statement_duration_family_ = &prometheus::BuildHistogram()
-                                      .Name("meshgate_statement_duration_seconds")
-                                      .Help("Statement run time, client message to completion, by backend")
-                                      .Register(r);
+    statement_duration_family_ =
+        &prometheus::BuildHistogram()
+             .Name("meshgate_statement_duration_seconds")
+             .Help("Statement run time, client message to completion, by backend")
+             .Register(r);
     rewrite_duration_ = &prometheus::BuildHistogram()
                              .Name("meshgate_rewrite_duration_seconds")
                              .Help("Time to parse, decide and rewrite one statement")
@@ -145,11 +151,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
                         .Register(r);
     reloads_ok_ = &reloads.Add({{"result", "ok"}});
     reloads_failed_ = &reloads.Add({{"result", "failed"}});
-    audit_queue_depth_ = &prometheus::BuildGauge()
-                              .Name("meshgate_audit_queue_depth")
-                              .Help("Audit events waiting to be written (queued, in flight, reserved)")
-                              .Register(r)
-                              .Add({});
+    audit_queue_depth_ =
+        &prometheus::BuildGauge()
+             .Name("meshgate_audit_queue_depth")
+             .Help("Audit events waiting to be written (queued, in flight, reserved)")
+             .Register(r)
+             .Add({});
     audit_failures_ = &prometheus::BuildCounter()
                            .Name("meshgate_audit_failures_total")
                            .Help("Failed attempts to open, write or sync the audit log")
@@ -171,13 +178,14 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
             &auth_family_->Add({{"method", method}, {"result", "ok"}}),
             &auth_family_->Add({{"method", method}, {"result", "failed"}})};
     });
-    statements_ = std::make_unique<LabelCache<prometheus::Counter, 3>>([this](const std::string& d) {
-        LabelCache<prometheus::Counter, 3>::Children c{};
-        for (std::size_t i = 0; i < 3; ++i) {
-            c[i] = &statements_family_->Add({{"domain", d}, {"decision", kDecisions[i]}});
-        }
-        return c;
-    });
+    statements_ =
+        std::make_unique<LabelCache<prometheus::Counter, 3>>([this](const std::string& d) {
+            LabelCache<prometheus::Counter, 3>::Children c{};
+            for (std::size_t i = 0; i < 3; ++i) {
+                c[i] = &statements_family_->Add({{"domain", d}, {"decision", kDecisions[i]}});
+            }
+            return c;
+        });
     statement_duration_ =
         std::make_unique<LabelCache<prometheus::Histogram, 1>>([this](const std::string& b) {
             return LabelCache<prometheus::Histogram, 1>::Children{
@@ -187,7 +195,8 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
         std::make_unique<LabelCache<prometheus::Gauge, 5>>([this](const std::string& b) {
             LabelCache<prometheus::Gauge, 5>::Children c{};
             for (std::size_t i = 0; i < 5; ++i) {
-                c[i] = &backend_connections_family_->Add({{"backend", b}, {"state", kBackendStates[i]}});
+                c[i] = &backend_connections_family_->Add(
+                    {{"backend", b}, {"state", kBackendStates[i]}});
             }
             return c;
         });
@@ -254,9 +263,15 @@ void Metrics::set_backend_connections(std::string_view backend, BackendState sta
     backend_connections_->get(backend)[static_cast<std::size_t>(state)]->Set(count);
 }
 
-void Metrics::backend_error(std::string_view backend) { backend_errors_->get(backend)[0]->Increment(); }
+void Metrics::backend_error(std::string_view backend)
+{
+    backend_errors_->get(backend)[0]->Increment();
+}
 
-void Metrics::policy_applied(std::string_view policy) { policy_applied_->get(policy)[0]->Increment(); }
+void Metrics::policy_applied(std::string_view policy)
+{
+    policy_applied_->get(policy)[0]->Increment();
+}
 
 void Metrics::add_bytes(ByteDirection direction, uint64_t bytes)
 {

@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from decimal import Decimal
@@ -438,7 +439,6 @@ def suite_psycopg2():
         conn.close()
 
     # CancelRequest with meshgate's key reaches the right backend.
-    import threading
     conn = mg_connect("bench")
     conn.autocommit = True
     cur = conn.cursor()
@@ -460,6 +460,43 @@ def suite_psycopg2():
     except psycopg2.Error as ex:
         R.check("the connection works after the cancel", False, ex)
     conn.close()
+
+    # A backend that dies mid-query: that client gets an error, meshgate keeps serving.
+    conn = mg_connect("bench")
+    conn.autocommit = True
+    cur = conn.cursor()
+    marker = f"e2e_kill_{os.getpid()}"
+
+    def terminate():
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            n = direct_rows("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE usename = 'meshgate' AND query LIKE %s", (f"%{marker}%",))[0][0]
+            if n:
+                return
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=terminate)
+    killer.start()
+    t0 = time.monotonic()
+    try:
+        cur.execute(f"SELECT count(*), '{marker}' FROM pgbench_accounts a CROSS JOIN generate_series(1, 3000) g")
+        R.check("a query whose backend is terminated fails", False, "it completed")
+    except psycopg2.Error as ex:
+        R.check(f"a query whose backend is terminated fails with 57P01/08006 ({time.monotonic() - t0:.1f}s)",
+                ex.pgcode in ("57P01", "08006") and time.monotonic() - t0 < 20, f"{ex.pgcode} {ex}")
+    finally:
+        killer.join()
+        conn.close()
+    try:
+        c2 = mg_connect("alice")
+        c2.autocommit = True
+        with c2.cursor() as cur2:
+            cur2.execute("SELECT count(*) FROM sales.customers")
+            R.eq("meshgate keeps serving new sessions after a backend died", cur2.fetchall(), [(len(eu),)])
+        c2.close()
+    except psycopg2.Error as ex:
+        R.check("meshgate keeps serving new sessions after a backend died", False, ex)
 
     for user in ("alice", "nosuchuser"):
         try:

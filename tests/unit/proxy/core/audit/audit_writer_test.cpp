@@ -7,13 +7,13 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
-#include <unistd.h>
 
 using namespace meshgate;
 using namespace meshgate::proxy;
@@ -35,8 +35,8 @@ struct SinkState {
     std::condition_variable cv;
     std::string data;
     bool fail = false;
-    bool block = false;      // write() waits while true
-    bool in_write = false;   // a write() is waiting on `block`
+    bool block = false;     // write() waits while true
+    bool in_write = false;  // a write() is waiting on `block`
     int opens = 0;
     int syncs = 0;
 };
@@ -149,205 +149,217 @@ struct TempDir {
 
 }  // namespace
 
-TEST_SUITE("proxy.audit_writer") {
-TEST_CASE("events are written as a verifiable chain after a start marker, stamped by the clock") {
-    auto s = std::make_shared<SinkState>();
-    FixedClock clock;
-    AuditWriter w(std::make_unique<FakeSink>(s), clock);
-    REQUIRE(w.start().has_value());
-    CHECK(w.healthy());
-    for (int i = 0; i < 20; ++i) {
-        CHECK(w.submit(statement(i)));
-    }
-    REQUIRE(w.flush(5s));
-    const auto text = snapshot(s);
-    const auto r = audit::verify(text);
-    CHECK(r.ok);
-    CHECK(r.lines == 21);
-    CHECK(text.find("\"event\":\"audit\"") < text.find("\"event\":\"statement\""));
-    CHECK(text.find("\"ts\":\"2026-09-21T14:13:20.000000Z") != std::string::npos);  // 1790000000 s
-    CHECK(text.find("\"statement\":\"SELECT 19\"") != std::string::npos);
-    CHECK(w.stats().lines_written == 21);
-    CHECK(s->syncs >= 1);
-}
-
-TEST_CASE("a full queue refuses new events and reservations with SQLSTATE 58030") {
-    auto s = std::make_shared<SinkState>();
-    FixedClock clock;
-    AuditWriter::Options o;
-    o.max_queue = 3;
-    o.max_batch = 1;
-    AuditWriter w(std::make_unique<FakeSink>(s), clock, o);
-    REQUIRE(w.start().has_value());
-    set(s, &SinkState::block, true);
-    REQUIRE(w.submit(statement(1)));
-    wait_in_write(s);  // event 1 is in flight: depth 1
-    CHECK(w.submit(statement(2)));
-    auto slot = w.reserve();
-    REQUIRE(slot.has_value());  // depth 3 = max
-    CHECK_FALSE(w.submit(statement(4)));
-    CHECK_FALSE(w.reserve().has_value());
-    const auto err = w.unavailable_error();
-    CHECK(err.sqlstate == "58030");
-    CHECK(err.message == "audit log unavailable: the audit queue is full");
-    CHECK(w.stats().refused == 2);
-    CHECK(w.stats().queue_depth == 3);
-    CHECK(w.healthy());  // overload is not a broken log
-
-    // A reserved place is always honoured, then everything drains in order.
-    slot->commit(statement(3));
-    set(s, &SinkState::block, false);
-    REQUIRE(w.flush(5s));
-    const auto text = snapshot(s);
-    CHECK(audit::verify(text).ok);
-    CHECK(text.find("SELECT 1\"") < text.find("SELECT 2\""));
-    CHECK(text.find("SELECT 2\"") < text.find("SELECT 3\""));
-    CHECK(w.stats().queue_depth == 0);
-}
-
-TEST_CASE("a dropped reservation gives its place back") {
-    auto s = std::make_shared<SinkState>();
-    FixedClock clock;
-    AuditWriter::Options o;
-    o.max_queue = 1;
-    AuditWriter w(std::make_unique<FakeSink>(s), clock, o);
-    REQUIRE(w.start().has_value());
+TEST_SUITE("proxy.audit_writer")
+{
+    TEST_CASE("events are written as a verifiable chain after a start marker, stamped by the clock")
     {
-        auto slot = w.reserve();
-        REQUIRE(slot.has_value());
-        CHECK_FALSE(w.reserve().has_value());
-    }
-    CHECK(w.reserve().has_value());
-}
-
-TEST_CASE("a failing log refuses statements, keeps queued events and recovers on reopen") {
-    auto s = std::make_shared<SinkState>();
-    FixedClock clock;
-    AuditWriter::Options o;
-    o.retry_interval = 1h;  // only reopen() triggers the retry: no timing in the test
-    AuditWriter w(std::make_unique<FakeSink>(s), clock, o);
-    REQUIRE(w.start().has_value());
-    set(s, &SinkState::fail, true);
-    REQUIRE(w.submit(statement(1)));
-    CHECK_FALSE(w.flush(5s));
-    CHECK_FALSE(w.healthy());
-    CHECK(w.problem() == "disk full");
-    CHECK_FALSE(w.submit(statement(2)));
-    CHECK_FALSE(w.reserve().has_value());
-    CHECK(w.unavailable_error().message == "audit log unavailable: disk full");
-    CHECK(w.stats().write_failures >= 1);
-
-    set(s, &SinkState::fail, false);
-    w.reopen();
-    // flush() returns at once while unhealthy, so wait for the recovery itself.
-    {
-        std::unique_lock lock(s->m);
-        REQUIRE(s->cv.wait_for(lock, 5s, [&] { return s->data.find("SELECT 1") != std::string::npos; }));
-    }
-    REQUIRE(w.flush(5s));
-    CHECK(w.healthy());
-    CHECK(w.submit(statement(3)));
-    REQUIRE(w.flush(5s));
-    const auto text = snapshot(s);
-    CHECK(audit::verify(text).ok);
-    CHECK(text.find("SELECT 1") != std::string::npos);
-    CHECK(text.find("SELECT 3") != std::string::npos);
-}
-
-TEST_CASE("a writer that cannot open its log does not start") {
-    auto s = std::make_shared<SinkState>();
-    s->fail = true;
-    FixedClock clock;
-    AuditWriter w(std::make_unique<FakeSink>(s), clock);
-    const auto r = w.start();
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().message == "cannot open fake");
-    CHECK_FALSE(w.healthy());
-    CHECK_FALSE(w.submit(statement(1)));
-}
-
-TEST_CASE("reopen is a no-op for stdout-like sinks") {
-    auto s = std::make_shared<SinkState>();
-    FixedClock clock;
-    AuditWriter w(std::make_unique<FakeSink>(s, false), clock);
-    REQUIRE(w.start().has_value());
-    w.reopen();
-    REQUIRE(w.submit(statement(1)));
-    REQUIRE(w.flush(5s));
-    CHECK(s->opens == 1);
-    CHECK(audit::verify(snapshot(s)).lines == 2);
-}
-
-TEST_CASE("a file log resumes its chain across restarts and survives rotation") {
-    TempDir dir;
-    const std::string path = (dir.path / "audit.jsonl").string();
-    FixedClock clock;
-    {
-        AuditWriter w(std::make_unique<FileSink>(path), clock);
+        auto s = std::make_shared<SinkState>();
+        FixedClock clock;
+        AuditWriter w(std::make_unique<FakeSink>(s), clock);
         REQUIRE(w.start().has_value());
-        CHECK(w.submit(statement(1)));
+        CHECK(w.healthy());
+        for (int i = 0; i < 20; ++i) {
+            CHECK(w.submit(statement(i)));
+        }
         REQUIRE(w.flush(5s));
+        const auto text = snapshot(s);
+        const auto r = audit::verify(text);
+        CHECK(r.ok);
+        CHECK(r.lines == 21);
+        CHECK(text.find("\"event\":\"audit\"") < text.find("\"event\":\"statement\""));
+        CHECK(text.find("\"ts\":\"2026-09-21T14:13:20.000000Z") !=
+              std::string::npos);  // 1790000000 s
+        CHECK(text.find("\"statement\":\"SELECT 19\"") != std::string::npos);
+        CHECK(w.stats().lines_written == 21);
+        CHECK(s->syncs >= 1);
     }
+
+    TEST_CASE("a full queue refuses new events and reservations with SQLSTATE 58030")
     {
-        AuditWriter w(std::make_unique<FileSink>(path), clock);
+        auto s = std::make_shared<SinkState>();
+        FixedClock clock;
+        AuditWriter::Options o;
+        o.max_queue = 3;
+        o.max_batch = 1;
+        AuditWriter w(std::make_unique<FakeSink>(s), clock, o);
         REQUIRE(w.start().has_value());
+        set(s, &SinkState::block, true);
+        REQUIRE(w.submit(statement(1)));
+        wait_in_write(s);  // event 1 is in flight: depth 1
         CHECK(w.submit(statement(2)));
-        REQUIRE(w.flush(5s));
+        auto slot = w.reserve();
+        REQUIRE(slot.has_value());  // depth 3 = max
+        CHECK_FALSE(w.submit(statement(4)));
+        CHECK_FALSE(w.reserve().has_value());
+        const auto err = w.unavailable_error();
+        CHECK(err.sqlstate == "58030");
+        CHECK(err.message == "audit log unavailable: the audit queue is full");
+        CHECK(w.stats().refused == 2);
+        CHECK(w.stats().queue_depth == 3);
+        CHECK(w.healthy());  // overload is not a broken log
 
-        // logrotate: rename, then SIGHUP -> reopen() onto a new, empty file.
-        std::filesystem::rename(path, path + ".1");
+        // A reserved place is always honoured, then everything drains in order.
+        slot->commit(statement(3));
+        set(s, &SinkState::block, false);
+        REQUIRE(w.flush(5s));
+        const auto text = snapshot(s);
+        CHECK(audit::verify(text).ok);
+        CHECK(text.find("SELECT 1\"") < text.find("SELECT 2\""));
+        CHECK(text.find("SELECT 2\"") < text.find("SELECT 3\""));
+        CHECK(w.stats().queue_depth == 0);
+    }
+
+    TEST_CASE("a dropped reservation gives its place back")
+    {
+        auto s = std::make_shared<SinkState>();
+        FixedClock clock;
+        AuditWriter::Options o;
+        o.max_queue = 1;
+        AuditWriter w(std::make_unique<FakeSink>(s), clock, o);
+        REQUIRE(w.start().has_value());
+        {
+            auto slot = w.reserve();
+            REQUIRE(slot.has_value());
+            CHECK_FALSE(w.reserve().has_value());
+        }
+        CHECK(w.reserve().has_value());
+    }
+
+    TEST_CASE("a failing log refuses statements, keeps queued events and recovers on reopen")
+    {
+        auto s = std::make_shared<SinkState>();
+        FixedClock clock;
+        AuditWriter::Options o;
+        o.retry_interval = 1h;  // only reopen() triggers the retry: no timing in the test
+        AuditWriter w(std::make_unique<FakeSink>(s), clock, o);
+        REQUIRE(w.start().has_value());
+        set(s, &SinkState::fail, true);
+        REQUIRE(w.submit(statement(1)));
+        CHECK_FALSE(w.flush(5s));
+        CHECK_FALSE(w.healthy());
+        CHECK(w.problem() == "disk full");
+        CHECK_FALSE(w.submit(statement(2)));
+        CHECK_FALSE(w.reserve().has_value());
+        CHECK(w.unavailable_error().message == "audit log unavailable: disk full");
+        CHECK(w.stats().write_failures >= 1);
+
+        set(s, &SinkState::fail, false);
         w.reopen();
+        // flush() returns at once while unhealthy, so wait for the recovery itself.
+        {
+            std::unique_lock lock(s->m);
+            REQUIRE(s->cv.wait_for(lock, 5s,
+                                   [&] { return s->data.find("SELECT 1") != std::string::npos; }));
+        }
+        REQUIRE(w.flush(5s));
+        CHECK(w.healthy());
         CHECK(w.submit(statement(3)));
         REQUIRE(w.flush(5s));
+        const auto text = snapshot(s);
+        CHECK(audit::verify(text).ok);
+        CHECK(text.find("SELECT 1") != std::string::npos);
+        CHECK(text.find("SELECT 3") != std::string::npos);
     }
-    const auto old_file = read_file(path + ".1");
-    const auto new_file = read_file(path);
-    const auto r_old = audit::verify(old_file);
-    CHECK(r_old.ok);
-    CHECK(r_old.lines == 4);  // start marker, 1, restart marker, 2
-    CHECK(old_file.find("the chain continues from seq 2") != std::string::npos);
-    const auto r_new = audit::verify(new_file);
-    CHECK(r_new.ok);
-    CHECK(r_new.first_seq == 5);
-    CHECK(new_file.find("\"file_start\":true") != std::string::npos);
-    CHECK(audit::verify(old_file + new_file).ok);
-}
 
-TEST_CASE("a file whose last line is cut gets a new chain after it, and verify reports the cut") {
-    TempDir dir;
-    const std::string path = (dir.path / "audit.jsonl").string();
-    FixedClock clock;
+    TEST_CASE("a writer that cannot open its log does not start")
     {
-        AuditWriter w(std::make_unique<FileSink>(path), clock);
-        REQUIRE(w.start().has_value());
-        CHECK(w.submit(statement(1)));
-        REQUIRE(w.flush(5s));
+        auto s = std::make_shared<SinkState>();
+        s->fail = true;
+        FixedClock clock;
+        AuditWriter w(std::make_unique<FakeSink>(s), clock);
+        const auto r = w.start();
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().message == "cannot open fake");
+        CHECK_FALSE(w.healthy());
+        CHECK_FALSE(w.submit(statement(1)));
     }
-    const auto before = read_file(path);
-    std::filesystem::resize_file(path, before.size() - 10);  // a crash mid-write
-    {
-        AuditWriter w(std::make_unique<FileSink>(path), clock);
-        REQUIRE(w.start().has_value());
-        CHECK(w.submit(statement(2)));
-        REQUIRE(w.flush(5s));
-    }
-    const auto text = read_file(path);
-    const auto r = audit::verify(text);
-    CHECK_FALSE(r.ok);
-    CHECK(r.first_bad_line == 2);
-    // The lines after the broken one form a new intact chain announced by a marker.
-    const auto third = text.find('\n', text.find('\n') + 1) + 1;
-    const auto rest = text.substr(third);
-    CHECK(rest.starts_with("{\"seq\":1,"));
-    CHECK(rest.find("new chain: the audit log") != std::string::npos);
-    CHECK(audit::verify(rest).ok);
-}
 
-TEST_CASE("a log path that cannot be opened is an error naming the path") {
-    FileSink sink("/nonexistent-dir/audit.jsonl");
-    const auto r = sink.open();
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().sqlstate == "58030");
-    CHECK(r.error().message.find("/nonexistent-dir/audit.jsonl") != std::string::npos);
-}
+    TEST_CASE("reopen is a no-op for stdout-like sinks")
+    {
+        auto s = std::make_shared<SinkState>();
+        FixedClock clock;
+        AuditWriter w(std::make_unique<FakeSink>(s, false), clock);
+        REQUIRE(w.start().has_value());
+        w.reopen();
+        REQUIRE(w.submit(statement(1)));
+        REQUIRE(w.flush(5s));
+        CHECK(s->opens == 1);
+        CHECK(audit::verify(snapshot(s)).lines == 2);
+    }
+
+    TEST_CASE("a file log resumes its chain across restarts and survives rotation")
+    {
+        TempDir dir;
+        const std::string path = (dir.path / "audit.jsonl").string();
+        FixedClock clock;
+        {
+            AuditWriter w(std::make_unique<FileSink>(path), clock);
+            REQUIRE(w.start().has_value());
+            CHECK(w.submit(statement(1)));
+            REQUIRE(w.flush(5s));
+        }
+        {
+            AuditWriter w(std::make_unique<FileSink>(path), clock);
+            REQUIRE(w.start().has_value());
+            CHECK(w.submit(statement(2)));
+            REQUIRE(w.flush(5s));
+
+            // logrotate: rename, then SIGHUP -> reopen() onto a new, empty file.
+            std::filesystem::rename(path, path + ".1");
+            w.reopen();
+            CHECK(w.submit(statement(3)));
+            REQUIRE(w.flush(5s));
+        }
+        const auto old_file = read_file(path + ".1");
+        const auto new_file = read_file(path);
+        const auto r_old = audit::verify(old_file);
+        CHECK(r_old.ok);
+        CHECK(r_old.lines == 4);  // start marker, 1, restart marker, 2
+        CHECK(old_file.find("the chain continues from seq 2") != std::string::npos);
+        const auto r_new = audit::verify(new_file);
+        CHECK(r_new.ok);
+        CHECK(r_new.first_seq == 5);
+        CHECK(new_file.find("\"file_start\":true") != std::string::npos);
+        CHECK(audit::verify(old_file + new_file).ok);
+    }
+
+    TEST_CASE("a file whose last line is cut gets a new chain after it, and verify reports the cut")
+    {
+        TempDir dir;
+        const std::string path = (dir.path / "audit.jsonl").string();
+        FixedClock clock;
+        {
+            AuditWriter w(std::make_unique<FileSink>(path), clock);
+            REQUIRE(w.start().has_value());
+            CHECK(w.submit(statement(1)));
+            REQUIRE(w.flush(5s));
+        }
+        const auto before = read_file(path);
+        std::filesystem::resize_file(path, before.size() - 10);  // a crash mid-write
+        {
+            AuditWriter w(std::make_unique<FileSink>(path), clock);
+            REQUIRE(w.start().has_value());
+            CHECK(w.submit(statement(2)));
+            REQUIRE(w.flush(5s));
+        }
+        const auto text = read_file(path);
+        const auto r = audit::verify(text);
+        CHECK_FALSE(r.ok);
+        CHECK(r.first_bad_line == 2);
+        // The lines after the broken one form a new intact chain announced by a marker.
+        const auto third = text.find('\n', text.find('\n') + 1) + 1;
+        const auto rest = text.substr(third);
+        CHECK(rest.starts_with("{\"seq\":1,"));
+        CHECK(rest.find("new chain: the audit log") != std::string::npos);
+        CHECK(audit::verify(rest).ok);
+    }
+
+    TEST_CASE("a log path that cannot be opened is an error naming the path")
+    {
+        FileSink sink("/nonexistent-dir/audit.jsonl");
+        const auto r = sink.open();
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().sqlstate == "58030");
+        CHECK(r.error().message.find("/nonexistent-dir/audit.jsonl") != std::string::npos);
+    }
 }
