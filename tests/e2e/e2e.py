@@ -60,18 +60,46 @@ class Env:
         return f"{user}-demo"
 
 
+# Checks of features that later issues build. A pending check that fails is reported as
+# `todo` (counted as skipped, never as passed); once it passes it counts as passed and its entry
+# here should be removed. Keys: suite name, or a check-description prefix.
+PENDING = {
+    "observability": "issue 5 (audit log, metrics, health endpoints)",
+    "mesh.products lists": "issue 4 (mesh catalog)",
+    "information_schema.tables lists": "issue 4 (BI-tool introspection)",
+    "COPY sales.customers TO STDOUT": "issue 3 (COPY product TO STDOUT)",
+    "DECLARE/FETCH through a named cursor": "issue 3 (cursors)",
+    "the failed reload is counted": "issue 5 (reload metrics)",
+}
+
+
+def pending_reason(suite, desc):
+    if suite in PENDING:
+        return PENDING[suite]
+    for prefix, reason in PENDING.items():
+        if desc.startswith(prefix):
+            return reason
+    return None
+
+
 class Results:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.failures = []
         self.suite = ""
 
     def check(self, desc, cond, detail=""):
         name = f"[{self.suite}] {desc}"
+        pending = pending_reason(self.suite, desc)
         if cond:
             self.passed += 1
-            print(f"ok   - {name}", flush=True)
+            print(f"ok   - {name}" + (f"  (listed as pending for {pending}: remove it from PENDING)"
+                                      if pending else ""), flush=True)
+        elif pending:
+            self.skipped += 1
+            print(f"todo - {name}  (pending: {pending})", flush=True)
         else:
             self.failed += 1
             self.failures.append(name)
@@ -698,7 +726,7 @@ def main():
         print("\nfailed checks:")
         for f in R.failures:
             print(f"  {f}")
-    print(f"{R.passed} passed, {R.failed} failed")
+    print(f"{R.passed} passed, {R.failed} failed, {R.skipped} skipped")
     return 1 if R.failed else 0
 
 

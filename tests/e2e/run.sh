@@ -39,7 +39,7 @@ verdict() {  # verdict DESC CONDITION-EXIT-CODE [DETAIL]
     fi
     return 0
 }
-finish() { echo "$PASSED passed, $FAILED failed"; [ "$FAILED" = 0 ]; exit $?; }
+finish() { echo "$PASSED passed, $FAILED failed, ${SKIPPED:-0} skipped"; [ "$FAILED" = 0 ]; exit $?; }
 
 if [ ! -x "$BIN" ]; then
     verdict "the meshgate binary exists ($BIN)" 1 "build it first: cmake -S . -B build -G Ninja && cmake --build build"
@@ -89,10 +89,11 @@ timeout -k 10 "${E2E_TIMEOUT:-900}" /usr/bin/python3 "$REPO/tests/e2e/e2e.py" "$
     tee "$E2E_DIR/e2e.out"
 py_rc=${PIPESTATUS[0]}
 set -e
-summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$E2E_DIR/e2e.out" | tail -1)
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$E2E_DIR/e2e.out" | tail -1)
 if [ -n "$summary" ]; then
     PASSED=$((PASSED + $(echo "$summary" | cut -d' ' -f1)))
-    FAILED=$((FAILED + $(echo "$summary" | cut -d' ' -f3)))
+    FAILED=$((FAILED + $(echo "$summary" | cut -d' ' -f3 | tr -d ,)))
+    SKIPPED=$(echo "$summary" | awk -F', ' '{print $3}' | cut -d' ' -f1)
 fi
 verdict "the e2e driver completed" "$([ -n "$summary" ] && [ "$py_rc" -le 1 ]; echo $?)" "exit code $py_rc"
 
