@@ -15,7 +15,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
     prometheus-cpp-dev doctest-dev clang libclang-rt-14-dev)
 test_pkgs=(postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer openssl curl
     python3 python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless nodejs npm ca-certificates)
-runtime_pkgs=(libssl3 libyaml-cpp0.7 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 ca-certificates)
+runtime_pkgs=(libssl3 libyaml-cpp0.7 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libcivetweb1 ca-certificates)
 
 if [ "${1:-}" = "--runtime" ]; then
     wanted=("${runtime_pkgs[@]}")
