@@ -486,14 +486,16 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendConnection::L
     wire::StartupMessage startup;
     startup.parameters.emplace_back("user", b.user);
     startup.parameters.emplace_back("database", b.database);
-    for (auto& [name, value] : params) {
+    for (auto& param : params) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda below.
+        const std::string& name = param.first;
         if (name == "user" || name == "database" || name.empty()) {
             continue;
         }
         const bool dup = std::any_of(startup.parameters.begin(), startup.parameters.end(),
                                      [&](const auto& p) { return p.first == name; });
         if (!dup) {
-            startup.parameters.emplace_back(std::move(name), std::move(value));
+            startup.parameters.emplace_back(std::move(param.first), std::move(param.second));
         }
     }
     std::string out;
