@@ -604,14 +604,14 @@ def relay(out, prefix):
 
 def suite_pgbench():
     R.suite = "pgbench"
-    for mode in ("simple", "prepared", "extended"):
-        cmd = [PGBENCH, "-n", "-S", "-M", mode, "-c", "4", "-j", "2", "-T", os.environ.get("E2E_PGBENCH_SECONDS", "3"),
+    for sslmode, mode in [(t, m) for t in ("disable", "require") for m in ("simple", "prepared", "extended")]:
+        cmd = [PGBENCH, "-n", "-S", "-M", mode, "-c", "4", "-j", "2", "-T", os.environ.get("E2E_PGBENCH_SECONDS", "2"),
                "-h", "127.0.0.1", "-p", str(ENV.mg_port), "-U", "bench", "mesh"]
-        rc, out, err = run(cmd, {"PGPASSWORD": Env.password("bench")}, timeout=60)
+        rc, out, err = run(cmd, {"PGPASSWORD": Env.password("bench"), "PGSSLMODE": sslmode}, timeout=60)
         processed = re.search(r"number of transactions actually processed: (\d+)", out)
         failed = re.search(r"number of failed transactions: (\d+)", out)
         tps = re.search(r"tps = ([\d.]+)", out)
-        R.check(f"-M {mode}: pgbench -S through meshgate runs with 0 failed transactions"
+        R.check(f"sslmode={sslmode} -M {mode}: pgbench -S through meshgate runs with 0 failed transactions"
                 f" ({tps.group(1) if tps else '?'} tps)",
                 rc == 0 and processed and int(processed.group(1)) > 0 and failed and failed.group(1) == "0",
                 out + err)
