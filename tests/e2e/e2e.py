@@ -381,6 +381,19 @@ def suite_psql():
                 len(sqlstates(err)) == 1 and sqlstates(err)[0] in ("42501", "0A000") and lines(out) == ["still-ok"],
                 out + err)
 
+    # An unqualified call must resolve in pg_catalog only: a function that happens to sit in a
+    # schema the service account can see (here public) must not run through meshgate.
+    with direct() as dc:
+        dc.autocommit = True
+        with dc.cursor() as c:
+            c.execute("CREATE OR REPLACE FUNCTION public.e2e_probe() RETURNS text LANGUAGE sql "
+                      "AS $$ SELECT 'probe-leaked'::text $$")
+            c.execute("GRANT EXECUTE ON FUNCTION public.e2e_probe() TO PUBLIC")
+    rc, out, err = psql("alice", ["SELECT e2e_probe()", "SELECT 'still-ok'"])
+    R.check("an unqualified function outside pg_catalog never runs on the backend",
+            "probe-leaked" not in out and len(sqlstates(err)) == 1 and lines(out) == ["still-ok"],
+            out + err)
+
     rc, out, err = psql("mallory", ["SELECT table_schema || '.' || table_name FROM information_schema.tables "
                                     "WHERE table_schema = 'sales' ORDER BY 1"])
     R.eq("information_schema.tables lists only the products the user may read", lines(out), ["sales.orders"])
