@@ -498,17 +498,6 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendConnection::L
             startup.parameters.emplace_back(std::move(param.first), std::move(param.second));
         }
     }
-    // The policy engine allows unqualified function calls only as pg_catalog functions, so the
-    // backend must resolve them there and nowhere else: a function the service account can see in
-    // `public` would otherwise slip past the function policy. Relations are always written
-    // schema-qualified, and column types are learned under this same path, so format_type
-    // qualifies any type outside pg_catalog.
-    const bool has_search_path =
-        std::any_of(startup.parameters.begin(), startup.parameters.end(),
-                    [](const auto& p) { return p.first == "search_path"; });
-    if (!has_search_path) {
-        startup.parameters.emplace_back("search_path", "pg_catalog");
-    }
     std::string out;
     wire::encode(startup, out);
     if (auto sent = co_await send(*c, out); !sent) {
