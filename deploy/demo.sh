@@ -144,7 +144,6 @@ and try:
     SET meshgate.purpose = 'marketing';
     SELECT count(*) FROM sales.customers c JOIN marketing.leads l ON l.email = c.email;
         -- the hashed e-mail is a stable join key across domains
-    SELECT address, accessible FROM mesh.products;                  -- the catalog
 
 Other users (password = <user>-demo): bob (sales-data-team: every region, real phones),
 carol (privacy-officers: raw e-mail, US rows), mallory (denied on sales.customers).
