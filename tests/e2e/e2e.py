@@ -64,12 +64,10 @@ class Env:
 # `todo` (counted as skipped, never as passed); once it passes it counts as passed and its entry
 # here should be removed. Keys: suite name, or a check-description prefix.
 PENDING = {
-    "observability": "issue 5 (audit log, metrics, health endpoints)",
     "mesh.products lists": "issue 4 (mesh catalog)",
     "information_schema.tables lists": "issue 4 (BI-tool introspection)",
     "COPY sales.customers TO STDOUT": "issue 3 (COPY product TO STDOUT)",
     "DECLARE/FETCH through a named cursor": "issue 3 (cursors)",
-    "the failed reload is counted": "issue 5 (reload metrics)",
     # Known hole: the policy engine treats an unqualified call as a pg_catalog function, but the
     # backend resolves it along the service account's search_path. Pinning the backend to
     # search_path=pg_catalog closes it but breaks pgbench's table probe (it reads the physical
