@@ -7,8 +7,9 @@ config with a random hash key and starts `meshgate serve`; the environment it pa
 the superuser) or from the test's own hash key, never hard-coded, so each check fails when the
 feature is missing.
 
-Usage: e2e.py [SUITE...]   suites: cli psql psycopg2 jdbc node pgbench observability reload
-                           (default: all, in that order; reload edits the config and runs last)
+Usage: e2e.py [SUITE...]   suites: cli psql psycopg2 jdbc node pgbench observability, then those
+                           of suites/*.py, then reload (default: all, in that order; reload edits
+                           the config and runs last)
 Prints one `ok` / `FAIL` line per check and ends with `N passed, N failed`; exit 1 on any failure.
 Must run with Debian's /usr/bin/python3 (psycopg2 is a Debian package; TOOLCHAIN §5).
 """
@@ -732,8 +733,34 @@ def suite_reload():
 
 
 SUITES = {"cli": suite_cli, "psql": suite_psql, "psycopg2": suite_psycopg2, "jdbc": suite_jdbc,
-          "node": suite_node, "pgbench": suite_pgbench, "observability": suite_observability,
-          "reload": suite_reload}
+          "node": suite_node, "pgbench": suite_pgbench, "observability": suite_observability}
+
+
+def load_suite_modules():
+    """Adds the suites of tests/e2e/suites/*.py (in file-name order) to SUITES.
+
+    A suite module defines `SUITES = {"name": function}`; it reaches this driver's helpers and
+    state through `mg = sys.modules["__main__"]` (mg.R, mg.ENV, mg.psql, mg.mg_connect, ...), read
+    at call time. A suite that edits the shared config or stops the shared gate must not: it
+    starts its own `meshgate serve` instead."""
+    import importlib.util
+    folder = os.path.join(HERE, "suites")
+    if not os.path.isdir(folder):
+        return
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".py") or name.startswith("_"):
+            continue
+        spec = importlib.util.spec_from_file_location(f"e2e_suite_{name[:-3]}", os.path.join(folder, name))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for suite, fn in module.SUITES.items():
+            if suite in SUITES:
+                raise SystemExit(f"e2e: suite {suite} of suites/{name} is defined twice")
+            SUITES[suite] = fn
+
+
+load_suite_modules()
+SUITES["reload"] = suite_reload  # edits the shared config: always last
 
 
 def main():

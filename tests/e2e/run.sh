@@ -8,7 +8,7 @@
 #   --meshgate BIN    binary under test (default: build/meshgate)
 #   --keep            keep the work dir (/tmp/mgtest.*) for inspection
 #   --sanitizer-log   fail when meshgate's log holds an ASan/UBSan/LSan report (sanitized builds)
-#   SUITE             cli psql psycopg2 jdbc node pgbench observability reload (default: all)
+#   SUITE             cli psql psycopg2 jdbc node pgbench observability, tests/e2e/suites/*.py, reload (default: all)
 # Prints `ok`/`FAIL` per check and ends with `N passed, N failed`; exits non-zero on any failure.
 set -euo pipefail
 
