@@ -1,4 +1,4 @@
-// meshgate command line: serve, check, explain, passwd, audit verify (test later).
+// meshgate command line: serve, check, explain, passwd, test, audit verify.
 // Layer: proxy (edge). Exceptions are caught here and set the exit code.
 #include "proxy/cli/audit_command.hpp"
 #include "proxy/cli/commands.hpp"
@@ -24,6 +24,7 @@ constexpr const char* kUsage =
     "  check --config F                      validate the configuration and policies\n"
     "  explain --config F --user U [--purpose P] SQL\n"
     "                                        show the decision and the rewritten SQL\n"
+    "  test --config F [--live] CASES.yaml   run policy cases (expected decisions, rows)\n"
     "  passwd                                read a password on stdin, print its SCRAM verifier\n"
     "  audit verify FILE                     check the audit log's hash chain\n"
     "\n"
@@ -58,6 +59,9 @@ int main(int argc, char** argv)
         }
         if (cmd == "explain") {
             return meshgate::cli::run_explain(argc, argv);
+        }
+        if (cmd == "test") {
+            return meshgate::cli::run_test(argc, argv);
         }
         if (cmd == "passwd") {
             return meshgate::cli::run_passwd(argc, argv);

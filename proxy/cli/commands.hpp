@@ -10,6 +10,8 @@ int run_serve(int argc, char** argv);
 int run_check(int argc, char** argv);
 /// `meshgate explain --config F --user U [--purpose P] SQL`.
 int run_explain(int argc, char** argv);
+/// `meshgate test --config F [--live] CASES.yaml`: runs policy cases (proxy/cli/test_cases.cpp).
+int run_test(int argc, char** argv);
 /// `meshgate passwd`: password on stdin -> SCRAM-SHA-256 verifier on stdout.
 int run_passwd(int argc, char** argv);
 
