@@ -2,10 +2,12 @@
 // decision for one statement as that user: allow/deny, route, products, policies, rewritten SQL.
 // Layer: proxy (edge).
 #include "config/load.hpp"
+#include "policy/audit/json_text.hpp"
 #include "policy/decide.hpp"
 #include "policy/identity.hpp"
 #include "proxy/backend/column_learner.hpp"
 #include "proxy/cli/commands.hpp"
+#include "proxy/cli/policy_cases.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -23,13 +25,14 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: meshgate explain --config FILE --user USER [--purpose P] [--search-path a,b]\n"
-    "                        [--no-live] [--timeout-ms N] SQL | -\n"
+    "                        [--no-live] [--timeout-ms N] [--format text|json] SQL | -\n"
     "\n"
     "Shows what meshgate would do with SQL sent by USER: the decision (allow, or deny with\n"
     "its SQLSTATE and message), the backend it runs on, the data products it touches, the\n"
     "policies applied and where they were defined, and the rewritten SQL. Nothing is run.\n"
     "Product columns are learned from the backends first (bounded by --timeout-ms); products\n"
-    "on an unreachable backend are then refused, as the proxy would.\n"
+    "on an unreachable backend are then refused, as the proxy would. Key material of the\n"
+    "keyed-hash mask in the rewritten SQL is shown as '<redacted>'.\n"
     "\n"
     "options:\n"
     "  --config FILE       main configuration file (required)\n"
@@ -38,6 +41,7 @@ constexpr const char* kUsage =
     "  --search-path a,b   the session's search_path over domains (default: the user's)\n"
     "  --no-live           do not contact the backends (every product is then refused)\n"
     "  --timeout-ms N      bound for learning columns from each backend (default 5000)\n"
+    "  --format F          text (default) or json (one object on stdout)\n"
     "  --help              this text\n"
     "  SQL                 the statement(s); several arguments are joined with spaces;\n"
     "                      \"-\" reads the SQL from stdin\n"
@@ -57,6 +61,7 @@ struct Options {
     long timeout_ms = 5000;
     std::string sql;
     bool sql_from_stdin = false;
+    bool json = false;
 };
 
 std::vector<std::string> split_list(const std::string& s)
@@ -104,7 +109,8 @@ int parse(int argc, char** argv, Options& o)
             continue;
         }
         const bool takes_value = a == "--config" || a == "-c" || a == "--user" || a == "-u" ||
-                                 a == "--purpose" || a == "--search-path" || a == "--timeout-ms";
+                                 a == "--purpose" || a == "--search-path" || a == "--timeout-ms" ||
+                                 a == "--format";
         if (!takes_value) {
             std::fprintf(stderr, "meshgate explain: unknown option \"%s\"\n\n%s", a.c_str(),
                          kUsage);
@@ -123,6 +129,12 @@ int parse(int argc, char** argv, Options& o)
             o.purpose = v;
         } else if (a == "--search-path") {
             o.search_path = split_list(v);
+        } else if (a == "--format") {
+            if (v != "text" && v != "json") {
+                std::fprintf(stderr, "meshgate explain: --format must be text or json\n");
+                return 2;
+            }
+            o.json = v == "json";
         } else {
             char* end = nullptr;
             o.timeout_ms = std::strtol(v.c_str(), &end, 10);
@@ -150,6 +162,26 @@ int parse(int argc, char** argv, Options& o)
     return 0;
 }
 
+std::string joined(const std::vector<std::string>& items)
+{
+    std::string out;
+    for (const auto& i : items) {
+        out += (out.empty() ? "" : ", ") + i;
+    }
+    return out;
+}
+
+void print_who(const policy::Identity& who)
+{
+    std::printf("user:     %s (groups: %s; purpose: %s; search_path: %s)\n", who.user.c_str(),
+                who.groups.empty() ? "none" : joined(who.groups).c_str(),
+                who.purpose ? who.purpose->c_str() : "none",
+                who.search_path.empty() ? "none" : joined(who.search_path).c_str());
+}
+
+// "global (meshgate.yaml:31:5)" -> global; anything else is a domain file's location.
+bool is_global(const policy::AppliedPolicy& p) { return p.origin.rfind("global", 0) == 0; }
+
 void print_allow(const policy::Allow& a)
 {
     std::printf("decision: allow\n");
@@ -168,8 +200,8 @@ void print_allow(const policy::Allow& a)
     } else {
         std::printf("policies:\n");
         for (const auto& p : a.policies) {
-            std::printf("  %-10s %-24s on %-28s from %s\n", p.kind.c_str(), p.name.c_str(),
-                        p.product.c_str(), p.origin.c_str());
+            std::printf("  %-10s %-24s on %-28s from %s%s\n", p.kind.c_str(), p.name.c_str(),
+                        p.product.c_str(), is_global(p) ? "" : "domain file ", p.origin.c_str());
         }
     }
     bool any_local = false;
@@ -197,7 +229,7 @@ void print_allow(const policy::Allow& a)
     }
     const std::string sql = a.rewritten();
     if (!sql.empty()) {
-        std::printf("rewritten SQL:\n%s\n", sql.c_str());
+        std::printf("rewritten SQL:\n%s\n", redact_for_display(sql).c_str());
     }
 }
 
@@ -222,6 +254,73 @@ void print_deny(const policy::Deny& d)
         }
         std::printf("products: %s\n", products.c_str());
     }
+}
+
+std::string json_list(const std::vector<std::string>& items)
+{
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += (i == 0 ? "" : ",") + audit::json_string(items[i]);
+    }
+    return out + "]";
+}
+
+std::string json_opt(const std::optional<std::string>& s)
+{
+    return s ? audit::json_string(*s) : std::string("null");
+}
+
+void print_json(const policy::Identity& who, const policy::Decision& d)
+{
+    std::string out = "{\"user\":" + audit::json_string(who.user) +
+                      ",\"groups\":" + json_list(who.groups) +
+                      ",\"purpose\":" + json_opt(who.purpose) +
+                      ",\"search_path\":" + json_list(who.search_path);
+    if (d.is_deny()) {
+        const auto& x = d.deny();
+        out += ",\"decision\":\"deny\",\"sqlstate\":" + audit::json_string(x.sqlstate) +
+               ",\"message\":" + audit::json_string(x.message) +
+               ",\"detail\":" + audit::json_string(x.detail) +
+               ",\"hint\":" + audit::json_string(x.hint) +
+               ",\"position\":" + std::to_string(x.position) +
+               ",\"products\":" + json_list(x.products) + "}";
+        std::printf("%s\n", out.c_str());
+        return;
+    }
+    const auto& a = d.allow();
+    out += ",\"decision\":\"allow\",\"route\":" +
+           (a.backend.empty() ? std::string("null") : audit::json_string(a.backend)) +
+           ",\"catalog_only\":" + (a.catalog_only ? "true" : "false") +
+           ",\"products\":" + json_list(a.products) + ",\"policies\":[";
+    for (std::size_t i = 0; i < a.policies.size(); ++i) {
+        const auto& p = a.policies[i];
+        out += std::string(i == 0 ? "" : ",") + "{\"kind\":" + audit::json_string(p.kind) +
+               ",\"name\":" + audit::json_string(p.name) +
+               ",\"product\":" + audit::json_string(p.product) +
+               ",\"scope\":" + (is_global(p) ? "\"global\"" : "\"domain\"") +
+               ",\"origin\":" + audit::json_string(p.origin) + "}";
+    }
+    out += "],\"handled_by_meshgate\":[";
+    bool first = true;
+    for (const auto& step : a.steps) {
+        std::string item;
+        if (const auto* s = std::get_if<policy::SetLocal>(&step)) {
+            item = "{\"command\":" + audit::json_string(s->command_tag) +
+                   ",\"name\":" + audit::json_string(s->name) +
+                   ",\"value\":" + (s->value ? json_list(*s->value) : std::string("null")) + "}";
+        } else if (const auto* sh = std::get_if<policy::ShowLocal>(&step)) {
+            item = "{\"command\":\"SHOW\",\"name\":" + audit::json_string(sh->name) +
+                   ",\"value\":" + audit::json_string(sh->value) + "}";
+        } else {
+            continue;
+        }
+        out += (first ? "" : ",") + item;
+        first = false;
+    }
+    const std::string sql = a.rewritten();
+    out += "],\"rewritten_sql\":" +
+           (sql.empty() ? std::string("null") : audit::json_string(redact_for_display(sql))) + "}";
+    std::printf("%s\n", out.c_str());
 }
 
 }  // namespace
@@ -281,6 +380,11 @@ int run_explain(int argc, char** argv)
         who.search_path = *opt.search_path;
     }
     const policy::Decision d = policy::decide(opt.sql, who, snap);
+    if (opt.json) {
+        print_json(who, d);
+        return d.is_allow() ? 0 : 1;
+    }
+    print_who(who);
     if (d.is_allow()) {
         print_allow(d.allow());
         return 0;
