@@ -72,6 +72,54 @@ def significant_lines(text):
     return [l.rstrip() for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#")]
 
 
+def parse_simple_cases(text):
+    """The example file's cases as dicts (user, purpose, sql, has_rows): enough of YAML for the
+    file's own shape (one key per line, `sql: |` blocks), so the suite needs no YAML package."""
+    cases = []
+    for name in case_names(text):
+        start, end = case_block(text, name)
+        lines = text[start:end].split("\n")
+        c = {"name": name, "purpose": None, "has_rows": False}
+        i = 1
+        while i < len(lines):
+            m = re.match(r"^  (\w+):\s?(.*)$", lines[i])
+            i += 1
+            if not m:
+                continue
+            key, value = m.group(1), m.group(2)
+            if key == "sql" and value.strip() == "|":
+                body = []
+                while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+                    body.append(lines[i][4:])
+                    i += 1
+                c["sql"] = "\n".join(body).strip()
+            elif key == "sql":
+                c["sql"] = value.strip()
+            elif key in ("user", "purpose"):
+                c[key] = re.sub(r"\s+#.*$", "", value).strip()
+            elif key == "rows":
+                c["has_rows"] = True
+        cases.append(c)
+    return cases
+
+
+def rows_through_gate(case):
+    """The rows of the case's SQL sent through the running `meshgate serve` as its user, as text
+    (NULL = None), or an error text."""
+    extra = f"options='-c meshgate.purpose={case['purpose']}'" if case.get("purpose") else ""
+    cmd = [mg.PSQL, "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "null=\x1e", "-v", "ON_ERROR_STOP=1",
+           mg.conninfo(case["user"], "plain", extra), "-c", case["sql"]]
+    rc, out, err = mg.run(cmd, {"PGPASSWORD": mg.Env.password(case["user"]), "PGCONNECT_TIMEOUT": "10"})
+    if rc != 0:
+        return None, err
+    rows = []
+    for line in out.split("\n"):
+        if line == "":
+            continue
+        rows.append([None if v == "\x1e" else v for v in line.split("\x1f")])
+    return rows, ""
+
+
 def suite_policytest():
     R = mg.R
     R.suite = "policytest"
@@ -107,6 +155,31 @@ def suite_policytest():
         else:
             R.check("without --live the rows are reported as not compared",
                     "rows not compared without --live" in out, out)
+
+    # --live runs what `meshgate serve` runs: a case file whose rows are taken from the running
+    # gate (psql as each case's user, with its purpose) passes `meshgate test --live`.
+    derived, problems = [], []
+    for c in parse_simple_cases(text):
+        if not c["has_rows"]:
+            continue
+        rows, why = rows_through_gate(c)
+        if rows is None:
+            problems.append(f"{c['name']}: {why}")
+            continue
+        derived.append(f"- name: {json.dumps(c['name'] + ' (rows from meshgate serve)')}\n"
+                       f"  user: {c['user']}\n"
+                       + (f"  purpose: {c['purpose']}\n" if c.get("purpose") else "")
+                       + f"  sql: {json.dumps(c['sql'])}\n  expect: allow\n"
+                       f"  rows: {json.dumps(rows)}\n")
+    R.check("every example case with rows runs through meshgate serve", not problems and derived,
+            "\n".join(problems))
+    if derived:
+        path = write("rows-from-gate.yaml", "".join(derived))
+        rc, out, err = mg_test(path, "--live")
+        got, fails = verdicts(out)
+        R.check("meshgate test --live gives the rows meshgate serve returns for the same user and SQL",
+                rc == 0 and len(got) == len(derived) and set(got.values()) == {"PASS"},
+                f"exit {rc}\n{out}{err}")
 
     # One case made wrong per copy: that case fails, the others still pass, the exit code is 1.
     wrong = [
