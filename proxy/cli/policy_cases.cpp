@@ -14,6 +14,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <variant>
 
 namespace meshgate::cli {
 
@@ -368,6 +369,21 @@ std::string redact_for_display(const std::string& sql)
             }
         }
         out += sql[i++];
+    }
+    return out;
+}
+
+std::optional<LiveResult> answered_by_meshgate(const policy::Allow& allow)
+{
+    LiveResult out;
+    for (const auto& step : allow.steps) {
+        if (std::holds_alternative<policy::Forward>(step)) {
+            return std::nullopt;
+        }
+        if (const auto* show = std::get_if<policy::ShowLocal>(&step)) {
+            out.columns = {show->name};
+            out.rows = {Row{show->value}};
+        }
     }
     return out;
 }

@@ -70,6 +70,11 @@ struct LiveResult {
     std::vector<Row> rows;
 };
 
+/// For a statement meshgate answers itself (no Forward step: SET/SHOW of search_path or
+/// meshgate.purpose), the rows a client would get: those of the last SHOW (one row, one value),
+/// or none. nullopt when some step runs on a backend.
+std::optional<LiveResult> answered_by_meshgate(const policy::Allow& allow);
+
 /// The verdict on one case.
 struct CaseOutcome {
     bool passed = false;

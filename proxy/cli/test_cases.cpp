@@ -351,10 +351,11 @@ int run_test(int argc, char** argv)
         if (live && c.rows && c.expect_allow && d.is_allow()) {
             const policy::Allow& a = d.allow();
             auto b = snap.backends.find(a.backend);
-            if (a.backend.empty() || b == snap.backends.end()) {
+            if (auto local = answered_by_meshgate(a)) {
+                rows = std::move(local);
+            } else if (b == snap.backends.end()) {
                 LiveResult r;
-                r.error = a.backend.empty() ? "nothing runs on a backend (answered by meshgate)"
-                                            : "backend " + a.backend + " is not configured";
+                r.error = "backend \"" + a.backend + "\" is not configured";
                 rows = std::move(r);
             } else {
                 rows = live->run(b->second, a);

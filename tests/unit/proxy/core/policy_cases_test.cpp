@@ -328,6 +328,25 @@ TEST_CASE("judging decisions") {
     }
 }
 
+TEST_CASE("statements meshgate answers itself give their rows without a backend") {
+    policy::Allow show;
+    show.steps.push_back(policy::SetLocal{"search_path", std::vector<std::string>{"sales"}, "SET"});
+    show.steps.push_back(policy::ShowLocal{"search_path", "sales"});
+    const auto rows = cli::answered_by_meshgate(show);
+    REQUIRE(rows.has_value());
+    CHECK_FALSE(rows->error.has_value());
+    CHECK(rows->rows == std::vector<Row>{Row{std::string("sales")}});
+
+    policy::Allow set_only;
+    set_only.steps.push_back(policy::SetLocal{"meshgate.purpose", std::nullopt, "RESET"});
+    REQUIRE(cli::answered_by_meshgate(set_only).has_value());
+    CHECK(cli::answered_by_meshgate(set_only)->rows.empty());
+
+    policy::Allow forwarded = show;
+    forwarded.steps.push_back(policy::Forward{"SELECT 1"});
+    CHECK_FALSE(cli::answered_by_meshgate(forwarded).has_value());
+}
+
 TEST_CASE("row differences name the first differing row and the counts") {
     const Row a{std::string("1")};
     const Row b{std::string("2")};
