@@ -826,7 +826,8 @@ def run_session_cases():
     # Another user's statement text (idle session) must not reach eve.
     root = wire(ROOT)
     try:
-        root.query(f"SELECT count(*) FROM atk.people WHERE note <> '{W.other_stmt}'")
+        # The literal comes first: backends keep only track_activity_query_size bytes of a statement.
+        root.query(f"SELECT '{W.other_stmt}' AS tag, count(*) FROM atk.people")
         wire_case("f10", "functional notation reaches pg_stat_get_backend_activity",
                   ["SELECT (g).pg_stat_get_backend_activity FROM generate_series(1, 100) g"])
         wire_case("t09", "pg_stat_activity of another user's session", [
