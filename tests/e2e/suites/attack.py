@@ -332,12 +332,13 @@ def pg2(user, **kw):
 # Expectations over the list of Results of a wire case. Each returns (ok, description).
 
 def refused(*states, idx=-1):
+    """The result at idx (every result when idx is None) is an error with one of `states`."""
     states = states or REFUSED
 
     def f(rs):
-        r = rs[idx]
-        return (bool(r.errors) and all(s in states for s in r.sqlstates) and not r.rows,
-                f"refused with {'/'.join(states)}")
+        picked = rs if idx is None else [rs[idx]]
+        ok = all(bool(r.errors) and all(s in states for s in r.sqlstates) and not r.rows for r in picked)
+        return ok, f"{'every statement is' if idx is None else ''} refused with {'/'.join(states)}".strip()
     return f
 
 
@@ -496,7 +497,7 @@ def run_world_cases():
               ["SELECT * FROM atk.people AS p(a, b, c, d, e) ORDER BY a"], rows_eq(eve_rows()))
     wire_case("r17", "system columns of the physical table (ctid, xmin, tableoid)",
               ["SELECT ctid, * FROM atk.people", "SELECT xmin, tableoid FROM atk.people p",
-               "SELECT count(*) FROM atk.people WHERE ctid = '(0,1)'"], refused("42703", "42501", "0A000"))
+               "SELECT count(*) FROM atk.people WHERE ctid = '(0,1)'"], refused("42703", "42501", "0A000", idx=None))
     wire_case("r18", "TABLESAMPLE of the product", ["SELECT * FROM atk.people TABLESAMPLE SYSTEM (100)"])
     wire_case("r19", "deeply nested subqueries", ["SELECT * FROM " + "(SELECT * FROM " * 60 + "atk.people"
                                                    + ") s" * 60])
@@ -546,7 +547,7 @@ def run_world_cases():
               ["SELECT note FROM atk.people UNION SELECT secret FROM public.atk_raw"], refused("42P01"))
     wire_case("c12", "INTERSECT / EXCEPT against the physical table",
               ["SELECT note FROM atk.people INTERSECT SELECT note FROM atk_phys.people",
-               "SELECT name FROM atk.people EXCEPT SELECT name FROM atk_phys.people"], refused("42P01"))
+               "SELECT name FROM atk.people EXCEPT SELECT name FROM atk_phys.people"], refused("42P01", idx=None))
     wire_case("c13", "UNION ALL asking the filtered rows back",
               ["SELECT name FROM atk.people UNION ALL SELECT name FROM atk.people WHERE region = 'US'"],
               rows_eq([[r["name"]] for r in W.people if r["region"] == "EU"]))
@@ -617,26 +618,29 @@ def run_world_cases():
     wire_case("q01", "query_to_xml", ["SELECT query_to_xml('select secret from public.atk_raw', true, false, '')"],
               refused())
     wire_case("q02", "pg_catalog.table_to_xml / cursor_to_xml",
-              ["SELECT pg_catalog.table_to_xml('public.atk_raw', true, false, '')"], refused())
+              ["SELECT pg_catalog.table_to_xml('public.atk_raw', true, false, '')",
+               "SELECT cursor_to_xml('atk_cur', 10, true, false, '')",
+               "SELECT pg_catalog.query_to_xml_and_xmlschema('select secret from public.atk_raw', true, false, '')"],
+              refused(idx=None))
     wire_case("q03", "dblink", ["SELECT * FROM dblink('dbname=warehouse', 'select secret from public.atk_raw') "
                                 "AS t(s text)"], refused())
     wire_case("q04", "ts_stat runs SQL from a string",
               ["SELECT * FROM ts_stat('select to_tsvector(''simple'', secret) from public.atk_raw')"], refused())
     wire_case("q05", "query_to_xml with quoted/upper-case name",
               ['SELECT "query_to_xml"(\'select secret from public.atk_raw\', true, false, \'\')',
-               "SELECT QUERY_TO_XML('select secret from public.atk_raw', true, false, '')"], refused())
+               "SELECT QUERY_TO_XML('select secret from public.atk_raw', true, false, '')"], refused(idx=None))
     wire_case("q06", "pg_read_file / pg_read_binary_file / pg_ls_dir",
               ["SELECT pg_read_file('/etc/hostname')", "SELECT pg_catalog.pg_read_binary_file('/etc/hostname')",
-               "SELECT * FROM pg_ls_dir('.')"], refused())
+               "SELECT * FROM pg_ls_dir('.')"], refused(idx=None))
     wire_case("q07", "large objects: lo_get, loread, pg_largeobject",
               [f"SELECT lo_get({W.lo_oid})", f"SELECT loread(lo_open({W.lo_oid}, 262144), 100)",
-               "SELECT * FROM pg_largeobject", f"SELECT pg_catalog.lo_get({W.lo_oid})"], refused())
+               "SELECT * FROM pg_largeobject", f"SELECT pg_catalog.lo_get({W.lo_oid})"], refused(idx=None))
 
     # --- functions, operators, types outside pg_catalog --------------------------------------------
     wire_case("f01", "unqualified public function", ["SELECT atk_fn()"], refused())
     wire_case("f02", "qualified / quoted public function",
               ["SELECT public.atk_fn()", 'SELECT "public"."atk_fn"()', "SELECT * FROM public.atk_srf()"],
-              refused())
+              refused(idx=None))
     wire_case("f03", "unqualified public function in FROM", ["SELECT * FROM atk_srf()"], refused())
     wire_case("f04", "functional notation (1).atk_fn1 calls a public function", ["SELECT (1).atk_fn1"], refused())
     wire_case("f05", "unqualified public operator", ["SELECT 1 #~# 2"], refused())
@@ -646,9 +650,9 @@ def run_world_cases():
               ["SELECT ('select to_tsvector(''simple'', secret) from public.atk_raw'::text).ts_stat"], refused())
     wire_case("f09", "functional notation reaches lo_get", [f"SELECT ({W.lo_oid}::oid).lo_get"], refused())
     wire_case("f11", "qualified operator and type outside pg_catalog",
-              ["SELECT 1 OPERATOR(public.#~#) 2", "SELECT 'x'::public.atk_dom"], refused())
+              ["SELECT 1 OPERATOR(public.#~#) 2", "SELECT 'x'::public.atk_dom"], refused(idx=None))
     wire_case("f12", "pg_sleep and pg_terminate_backend are refused",
-              ["SELECT pg_sleep(5)", "SELECT pg_terminate_backend(pg_backend_pid())"], refused())
+              ["SELECT pg_sleep(5)", "SELECT pg_terminate_backend(pg_backend_pid())"], refused(idx=None))
 
     # --- key material --------------------------------------------------------------------------------
     wire_case("k01", "current_query() beside a masked column",
@@ -786,7 +790,7 @@ def run_world_cases():
     wire_case("a07", "purpose set in a rolled-back transaction", [
         "BEGIN", "SET meshgate.purpose = 'analytics'", "ROLLBACK", "SELECT * FROM atk.research"], refused("42501"))
     wire_case("a08", "unqualified names of forbidden products", ["SELECT * FROM vault", "SELECT * FROM research"],
-              refused("42501"))
+              refused("42501", idx=None))
 
     # --- client encoding: the policy engine and the backend must read the same statement ------------
     smuggle = b"SELECT E'\xbf\\' ; SELECT secret FROM public.atk_raw; -- '"
@@ -831,7 +835,7 @@ def run_session_cases():
         wire_case("f10", "functional notation reaches pg_stat_get_backend_activity",
                   ["SELECT (g).pg_stat_get_backend_activity FROM generate_series(1, 100) g"])
         wire_case("t09", "pg_stat_activity of another user's session", [
-            "SELECT query FROM pg_stat_activity", "SELECT query FROM pg_catalog.pg_stat_activity"], refused())
+            "SELECT query FROM pg_stat_activity", "SELECT query FROM pg_catalog.pg_stat_activity"], refused(idx=None))
         # A statement another user prepared must not be usable by name.
         root.parse("SELECT id, phone, ssn FROM atk.people ORDER BY id", "atk_root_stmt")
         root.sync()
