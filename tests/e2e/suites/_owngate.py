@@ -100,6 +100,12 @@ class Gate:
                 return False
         return False
 
+    def reload_domain(self, file_name, text):
+        """Rewrites one domain file and sends SIGHUP (the caller waits for the effect)."""
+        with open(os.path.join(self.dir, "domains", file_name), "w") as fh:
+            fh.write(text)
+        self.proc.send_signal(signal.SIGHUP)
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 

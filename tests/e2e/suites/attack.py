@@ -62,6 +62,9 @@ LEAKS_KNOWN = {
     "s07": "issue 3: current_setting() of the service account's settings is not denied",
     "s10": "issue 3: pg_db_role_setting shows the service account's settings",
     "o11": "issue 3: (col).jsonb is not 'risky', so no fence: error DETAIL shows a filtered row",
+    "v01": ("issue 3: a named statement keeps the purpose decision of its Parse", "outcome"),
+    "v02": ("issue 3: a named statement keeps the access decision of the snapshot it was Parsed under",
+            "outcome"),
     "e05": ("issue 3: client_encoding aliases of GBK/SJIS/BIG5/UHC pass the denylist", "outcome"),
     "e01": "issue 3: SET client_encoding alias (WIN936 = GBK) accepted: quote smuggling",
     "e02": "issue 3: SET client_encoding 'g_b_k' (PostgreSQL ignores '_') accepted",
@@ -851,7 +854,19 @@ def run_session_cases():
     wire_case("g02", "EXECUTE of a statement another user prepared", ["EXECUTE atk_root_stmt"],
               refused("26000", "0A000", "42501"))
 
-    # psycopg2: a named (server-side) cursor, and a notice from a public function.
+    # A statement prepared before a change of purpose must not run without the purpose.
+    def purpose_dropped(c):
+        c.query("SET meshgate.purpose = 'analytics'")
+        c.parse("SELECT info FROM atk.analytic ORDER BY id", "atk_purposed")
+        c.sync()
+        c.query("RESET meshgate.purpose")
+        c.bind("", "atk_purposed")
+        c.execute("")
+        return c.sync()
+    wire_case("v01", "a named statement Parsed under a purpose, executed after RESET of the purpose",
+              [purpose_dropped], refused("42501"))
+
+
     conn = pg2(EVE)
     transcript, ok = "", False
     try:
@@ -904,6 +919,38 @@ def run_session_cases():
            (ok, "is a harmless literal (count 0)"), cur.fetchall() == [("alive",)], transcript)
     conn.close()
 
+
+    # Last, because it changes the gate's config: access revoked by a reload must also stop a
+    # statement the user prepared before it (a Bind is a new execution, not a running statement).
+    c = wire(EVE)
+    c.parse("SELECT id, note FROM atk.people ORDER BY id", "atk_before_reload")
+    c.sync()
+    GATE.reload_domain("atk.yaml", DOMAIN.replace("access: { allow: [group:atk_analysts, group:atk_owners] }",
+                                                  "access: { allow: [group:atk_analysts, group:atk_owners], "
+                                                  "deny: [user:atk_eve] }", 1))
+    deadline = time.monotonic() + 10
+    revoked = False
+    while time.monotonic() < deadline and not revoked:
+        t = wire(EVE)
+        revoked = t.query("SELECT count(*) FROM atk.people").sqlstates == ["42501"]
+        t.close()
+        time.sleep(0.1 if revoked else 0.3)
+    mg.R.check("atk-v02 after SIGHUP a new session of atk_eve is denied atk.people", revoked, GATE.log_tail())
+    try:
+        c.bind("", "atk_before_reload")
+        c.execute("")
+        r = c.sync()
+        r3 = c.query("SELECT count(*) FROM atk.people")
+        mg.R.check("atk-v03 after the reload a new statement in a session opened before it is denied",
+                   r3.sqlstates == ["42501"], r3)
+        alive = c.query("SELECT 'alive'").text_rows() == [["alive"]]
+    except Exception as ex:  # noqa: BLE001
+        r, alive = ex, False
+    finally:
+        c.close()
+    ok = isinstance(r, _pgwire.Result) and r.sqlstates == ["42501"] and not r.rows
+    report("v02", "a statement prepared before a reload that revokes access", EVE, bytes(c.received),
+           (ok, "is refused with 42501 after the reload"), alive, r)
 
 def suite_attack():
     global GATE
