@@ -26,6 +26,7 @@ class Result:
 
     def __init__(self):
         self.columns = []        # names of the last RowDescription
+        self.types = []          # their type OIDs
         self.rows = []           # lists of bytes (None for NULL), all data rows in order
         self.tags = []           # CommandComplete tags
         self.errors = []         # dicts: field letter -> str ('C' = SQLSTATE, 'M' = message)
@@ -164,12 +165,13 @@ class Conn:
             r.messages.append((tag, p))
             if tag == b"T":
                 (n,) = struct.unpack("!H", p[:2])
-                cols, i = [], 2
+                cols, types, i = [], [], 2
                 for _ in range(n):
                     end = p.index(b"\0", i)
                     cols.append(p[i:end].decode("utf-8", "replace"))
+                    types.append(struct.unpack("!I", p[end + 7:end + 11])[0])
                     i = end + 1 + 18
-                r.columns = cols
+                r.columns, r.types = cols, types
             elif tag == b"D":
                 (n,) = struct.unpack("!H", p[:2])
                 row, i = [], 2

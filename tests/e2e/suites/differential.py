@@ -5,7 +5,9 @@ Its own world: tables in schema `dif_phys` (int, numeric, text, date, timestampt
 NULLs; deterministic data from a fixed seed), a domain `dif` whose products mask nothing and
 filter nothing, a user `dif_user`, and a private `meshgate serve` (_owngate.py). The corpus is
 tests/e2e/data/differential_corpus.sql (one query per `-- qNN ordered|unordered:` header, table
-placeholders `{T:name}`). For each query: same column names and type OIDs, and the same rows
+placeholders `{T:name}`). Each query runs twice on each side: through psycopg2 (simple protocol,
+typed values) and through the raw client of _pgwire.py (Parse/Bind/Describe/Execute, text values).
+For each: same column names and type OIDs, and the same rows
 (same order for `ordered` queries, multiset otherwise) or, when PostgreSQL itself rejects the
 query, the same SQLSTATE through meshgate.
 """
@@ -25,6 +27,7 @@ import psycopg2
 mg = sys.modules["__main__"]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _owngate  # noqa: E402
+import _pgwire  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "..", "data", "differential_corpus.sql")
@@ -147,6 +150,14 @@ def run_one(conn, sql):
         return ("error", ex.pgcode, str(ex).strip().splitlines()[0] if str(ex).strip() else "")
 
 
+def run_extended(conn, sql):
+    """Parse/Bind/Describe/Execute/Sync through the raw client: (state, columns+types, text rows)."""
+    r = conn.extended(sql)
+    if r.errors:
+        return ("error", r.sqlstates[0], r.errors[0].get("M", ""))
+    return ("ok", list(zip(r.columns, r.types)), [tuple(x) for x in r.rows])
+
+
 def compare(ordered, via, direct):
     if direct[0] == "error":
         return via[0] == "error" and via[1] == direct[1], "PostgreSQL rejects it; meshgate must too, same SQLSTATE"
@@ -190,6 +201,11 @@ def suite_differential():
             with conn.cursor() as cur:
                 cur.execute("SET TimeZone = 'UTC'")
                 cur.execute("SET DateStyle = 'ISO, YMD'")
+        wvia = _pgwire.Conn("127.0.0.1", gate.port, USER, gate.passwords[USER])
+        wdirect = _pgwire.Conn("127.0.0.1", mg.ENV.pg_port, "postgres", mg.ENV.pg_superpw, database=mg.ENV.db)
+        for w in (wvia, wdirect):
+            w.query("SET TimeZone = 'UTC'")
+            w.query("SET DateStyle = 'ISO, YMD'")
         rows_seen = 0
         for qid, ordered, desc, sql in corpus:
             if qid in KNOWN_DIFFS:
@@ -203,10 +219,19 @@ def suite_differential():
                 rows_seen += len(d[2])
             detail = (f"{why}\n  via meshgate: {str(v)[:700]}\n  direct:       {str(d)[:700]}")
             mg.R.check(f"{qid} {desc}: meshgate's result equals PostgreSQL's", ok, detail)
+            ev, ed = run_extended(wvia, through), run_extended(wdirect, physical)
+            ok, why = compare(ordered, ev, ed)
+            mg.R.check(f"{qid} {desc}: the same through the extended protocol (text results)", ok,
+                       f"{why}\n  via meshgate: {str(ev)[:700]}\n  direct:       {str(ed)[:700]}")
+            if ed[0] == "ok" and len(ed[2]) != (len(d[2]) if d[0] == "ok" else -1):
+                mg.R.check(f"{qid} {desc}: both protocols return the same number of rows directly", False,
+                           f"simple {len(d[2]) if d[0] == 'ok' else d}, extended {len(ed[2])}")
             if d[0] == "ok" and not d[2]:
                 mg.R.check(f"{qid} {desc}: the query returns rows (a check that cannot be vacuous)", False,
                            "the direct result is empty; fix the corpus or the data")
         mg.R.check(f"the corpus touched real data ({rows_seen} rows compared)", rows_seen > 500)
+        wvia.close()
+        wdirect.close()
         mg.R.check("the differential gate is still running", gate.alive(), gate.log_tail())
     finally:
         for conn in (via, direct):
