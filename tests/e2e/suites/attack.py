@@ -512,6 +512,10 @@ def run_world_cases():
               ["SET search_path TO atk_phys, public", "SELECT * FROM people"], refused("42P01"))
     wire_case("s03", "startup parameter search_path=public", ["SELECT * FROM atk_raw"], refused("42P01"),
               params={"search_path": "public"})
+    wire_case("s11", "startup options -c search_path=public", ["SELECT * FROM atk_raw", "SHOW search_path"],
+              lambda rs: (rs[0].sqlstates == ["42P01"] and rs[1].text_rows() == [["public"]],
+                          "the raw name does not resolve; SHOW reports the session's path"),
+              params={"options": "-c search_path=public"})
     psql_case("s04", "psql with PGOPTIONS -c search_path=atk_phys", ["SELECT * FROM people"],
               expect_states=("42P01",), env_extra={"PGOPTIONS": "-c search_path=atk_phys"})
     wire_case("s05", "set_config('search_path') is refused",
