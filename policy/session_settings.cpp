@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace meshgate::policy {
 
@@ -67,16 +68,23 @@ Result<void> check_forwarded_value(std::string_view name, const std::vector<std:
         }
     }
     if (name == "client_encoding" || name == "names") {
-        static constexpr std::array<std::string_view, 9> kUnsafe = {
-            "sjis", "shift_jis_2004", "big5", "gbk", "uhc", "gb18030", "johab", "mskanji",
-            "shiftjis"};
+        // An allowlist, compared the way PostgreSQL compares encoding names (every character
+        // that is not a letter or digit ignored, case folded): any other client encoding can
+        // hide quote or backslash bytes inside multibyte characters, so the backend would read
+        // the statement differently from the policy engine (e.g. GBK's 0xbf5c).
         for (const auto& v : values) {
-            auto l = lower_ascii(v);
-            l.erase(std::remove(l.begin(), l.end(), '-'), l.end());
-            if (in(kUnsafe, l) || l.find("sjis") != std::string::npos) {
-                return make_error("42501", "client_encoding " + v +
-                                               " is not supported through meshgate (its "
-                                               "characters can hide quote and backslash bytes)");
+            std::string clean;
+            for (const char c : v) {
+                if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+                    clean.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+                }
+            }
+            if (clean != "utf8" && clean != "unicode" && clean != "sqlascii") {
+                Error e = make_error("42501", "client_encoding " + v +
+                                                  " is not supported through meshgate");
+                e.detail = "meshgate accepts the client encodings UTF8 and SQL_ASCII: in other "
+                           "encodings a character can hide quote and backslash bytes.";
+                return e;
             }
         }
     }
