@@ -52,14 +52,18 @@ bool is_denied_catalog_function(std::string_view raw)
             return true;
         }
     }
-    static constexpr std::array<std::string_view, 22> kExact = {
+    static constexpr std::array<std::string_view, 25> kExact = {
         "set_config",     "pg_reload_conf",  "pg_switch_wal",  "pg_promote",
         "setval",         "nextval",         "currval",        "lastval",
         "ts_stat",        "ts_rewrite",      // both run SQL given as a string
         "currtid",        "currtid2",        // read a table by name
         "pg_notify",      "pg_export_snapshot", "pg_rotate_logfile", "pg_current_logfile",
         "pg_start_backup", "pg_stop_backup", "loread",        "lowrite",
-        "pg_show_all_file_settings", "pg_nextoid"};
+        "pg_show_all_file_settings", "pg_nextoid",
+        // The text of the running statement is the rewritten SQL: policy expressions and the
+        // keyed-hash key material. Same for the functions behind pg_prepared_statements and
+        // pg_cursors.
+        "current_query",  "pg_prepared_statement", "pg_cursor"};
     return std::find(kExact.begin(), kExact.end(), name) != kExact.end();
 }
 

@@ -78,8 +78,11 @@ bool is_sensitive_catalog_relation(std::string_view schema, std::string_view rel
             return true;
         }
     }
-    return rel == "pg_user" || rel == "pg_seclabel" ||
-           rel == "pg_seclabels" || rel == "pg_shseclabel";
+    // pg_prepared_statements / pg_cursors show the rewritten SQL (policy expressions and the
+    // keyed-hash key material); pg_db_role_setting the service account's settings.
+    return rel == "pg_user" || rel == "pg_seclabel" || rel == "pg_seclabels" ||
+           rel == "pg_shseclabel" || rel == "pg_prepared_statements" || rel == "pg_cursors" ||
+           rel == "pg_db_role_setting";
 }
 
 Result<ResolvedRelation> resolve_relation(const RelationName& n,
