@@ -194,6 +194,12 @@ Result<void> decide_statement(sql::ParsedMessage& parsed, size_t i, MessageState
     if (std::holds_alternative<sql::QueryStatement>(cls)) {
         return on_query(parsed, i, st, snap);
     }
+    if (std::holds_alternative<sql::PortalStatement>(cls)) {
+        // FETCH / MOVE / CLOSE / DEALLOCATE hold no query: the cursor or prepared statement they
+        // name was checked and rewritten when it was declared or prepared.
+        st.allow.steps.push_back(Forward{std::string(text), false});
+        return {};
+    }
     if (std::holds_alternative<sql::TransactionStatement>(cls)) {
         st.allow.steps.push_back(Forward{std::string(text), true});
         return {};

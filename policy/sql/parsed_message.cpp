@@ -6,11 +6,14 @@
 #include "policy/quote.hpp"
 #include "policy/session_settings.hpp"
 #include "policy/sql/derived_table.hpp"
+#include "policy/sql/node_builder.hpp"
 #include "policy/sql/pg_handles.hpp"
 #include "policy/sql/query_walker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
+#include <optional>
 
 namespace meshgate::policy::sql {
 
@@ -167,6 +170,113 @@ StatementClass classify_set(const PgQuery__VariableSetStmt* s)
 
 }  // namespace
 
+namespace {
+
+// The query a PREPARE / DECLARE / EXPLAIN / COPY embeds must be of the SELECT family; anything
+// else (INSERT, DDL, ...) is refused as that statement would be. nullopt: it is a query.
+std::optional<StatementClass> embedded_query(const std::string& outer, PgQuery__Node* q)
+{
+    if (q == nullptr || q->node_case == PG_QUERY__NODE__NODE__NOT_SET) {
+        return RefusedStatement{"0A000", outer, "it holds no query"};
+    }
+    if (q->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+        return std::nullopt;
+    }
+    return RefusedStatement{"42501", outer + " of " + command_name(q),
+                            "only queries (SELECT, VALUES, TABLE, WITH) may be embedded"};
+}
+
+std::string def_name(PgQuery__Node* n)
+{
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || n->def_elem == nullptr) {
+        return {};
+    }
+    return lower_ascii(str(n->def_elem->defname));
+}
+
+// The argument of an option as text (FORMAT json -> "json"); empty when absent.
+std::string def_arg(PgQuery__Node* n)
+{
+    auto* a = n->def_elem->arg;
+    if (a == nullptr) {
+        return {};
+    }
+    if (a->node_case == PG_QUERY__NODE__NODE_STRING && a->string != nullptr) {
+        return lower_ascii(str(a->string->sval));
+    }
+    bool plain = true;
+    return lower_ascii(const_text(a, plain));
+}
+
+StatementClass classify_explain(const PgQuery__ExplainStmt* e)
+{
+    // EXPLAIN prints expressions of the rewritten plan. Masks keep their key material in
+    // InitPlans (mask_expression.cpp), which no non-VERBOSE format prints; VERBOSE prints every
+    // node's output list (the masks' inputs and the InitPlans' values), so it is refused.
+    for (size_t k = 0; k < e->n_options; ++k) {
+        const auto name = def_name(e->options[k]);
+        if (name.empty()) {
+            return RefusedStatement{"0A000", "EXPLAIN", "an option meshgate cannot read"};
+        }
+        if (name == "verbose") {
+            const auto v = def_arg(e->options[k]);
+            if (v.empty() || v == "true" || v == "on" || v == "1") {
+                return RefusedStatement{"42501", "EXPLAIN VERBOSE",
+                                        "it prints the rewritten expressions of data products"};
+            }
+            if (v != "false" && v != "off" && v != "0") {
+                return RefusedStatement{"42501", "EXPLAIN VERBOSE",
+                                        "it prints the rewritten expressions of data products"};
+            }
+            continue;
+        }
+        static const std::array<std::string_view, 8> kAllowed = {
+            "analyze", "costs", "settings", "buffers", "wal", "timing", "summary", "format"};
+        if (std::find(kAllowed.begin(), kAllowed.end(), name) == kAllowed.end()) {
+            return RefusedStatement{"42501", "EXPLAIN (" + name + ")",
+                                    "meshgate allows ANALYZE, COSTS, SETTINGS, BUFFERS, WAL, "
+                                    "TIMING, SUMMARY and FORMAT"};
+        }
+    }
+    if (auto r = embedded_query("EXPLAIN", e->query)) {
+        return *r;
+    }
+    return QueryStatement{QueryStatement::Kind::Explain};
+}
+
+StatementClass classify_copy(const PgQuery__CopyStmt* c)
+{
+    if (c->is_from) {
+        return RefusedStatement{"42501", "COPY ... FROM",
+                                "meshgate is read-only and never touches the backend's files"};
+    }
+    if (c->is_program || !str(c->filename).empty()) {
+        return RefusedStatement{"42501", "COPY ... TO a file or program",
+                                "meshgate is read-only and never touches the backend's files"};
+    }
+    if (c->where_clause != nullptr) {
+        return RefusedStatement{"42601", "COPY ... TO with WHERE", "WHERE is COPY FROM only"};
+    }
+    if (c->query != nullptr) {
+        if (c->relation != nullptr || c->n_attlist > 0) {
+            return RefusedStatement{"0A000", "COPY", "a COPY meshgate cannot read"};
+        }
+        if (auto r = embedded_query("COPY", c->query)) {
+            return *r;
+        }
+    } else if (c->relation == nullptr) {
+        return RefusedStatement{"0A000", "COPY", "it names no relation or query"};
+    }
+    for (size_t k = 0; k < c->n_options; ++k) {
+        if (def_name(c->options[k]).empty()) {
+            return RefusedStatement{"0A000", "COPY", "an option meshgate cannot read"};
+        }
+    }
+    return QueryStatement{QueryStatement::Kind::Copy};
+}
+
+}  // namespace
+
 StatementClass ParsedMessage::classify(size_t i) const
 {
     auto* n = impl_->tree->stmts[i]->stmt;
@@ -175,7 +285,7 @@ StatementClass ParsedMessage::classify(size_t i) const
     }
     switch (n->node_case) {
     case PG_QUERY__NODE__NODE_SELECT_STMT:
-        return QueryStatement{};
+        return QueryStatement{QueryStatement::Kind::Select};
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
         switch (n->transaction_stmt->kind) {
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
@@ -201,25 +311,28 @@ StatementClass ParsedMessage::classify(size_t i) const
         return ShowStatement{lower_ascii(str(n->variable_show_stmt->name))};
     case PG_QUERY__NODE__NODE_DISCARD_STMT:
         return DiscardStatement{n->discard_stmt->target == PG_QUERY__DISCARD_MODE__DISCARD_ALL};
-    // Read-only statements that come with a later issue: not refused as writes.
     case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+        return classify_explain(n->explain_stmt);
     case PG_QUERY__NODE__NODE_PREPARE_STMT:
-    case PG_QUERY__NODE__NODE_EXECUTE_STMT:
-    case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
-    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
-    case PG_QUERY__NODE__NODE_FETCH_STMT:
-    case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
-    case PG_QUERY__NODE__NODE_LISTEN_STMT:
-    case PG_QUERY__NODE__NODE_UNLISTEN_STMT:
-        return RefusedStatement{"0A000", command_name(n), "not supported through meshgate yet"};
-    case PG_QUERY__NODE__NODE_COPY_STMT: {
-        const auto* c = n->copy_stmt;
-        if (!c->is_from && !c->is_program && str(c->filename).empty()) {
-            return RefusedStatement{"0A000", "COPY ... TO STDOUT", "not supported through meshgate yet"};
+        if (auto r = embedded_query("PREPARE", n->prepare_stmt->query)) {
+            return *r;
         }
-        return RefusedStatement{"42501", c->is_from ? "COPY ... FROM" : "COPY ... TO a file or program",
-                                "meshgate is read-only and never touches the backend's files"};
-    }
+        return QueryStatement{QueryStatement::Kind::Prepare};
+    case PG_QUERY__NODE__NODE_EXECUTE_STMT:
+        return QueryStatement{QueryStatement::Kind::Execute};
+    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
+        if (auto r = embedded_query("DECLARE CURSOR", n->declare_cursor_stmt->query)) {
+            return *r;
+        }
+        return QueryStatement{QueryStatement::Kind::DeclareCursor};
+    case PG_QUERY__NODE__NODE_FETCH_STMT:
+        return PortalStatement{n->fetch_stmt->ismove ? "MOVE" : "FETCH"};
+    case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
+        return PortalStatement{"CLOSE"};
+    case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
+        return PortalStatement{"DEALLOCATE"};
+    case PG_QUERY__NODE__NODE_COPY_STMT:
+        return classify_copy(n->copy_stmt);
     default:
         // Writes, DDL, roles, DO, CALL, LOAD, VACUUM and every kind not listed above.
         return RefusedStatement{"42501", command_name(n), ""};
@@ -256,12 +369,130 @@ Result<std::string> deparse_one(PgQuery__RawStmt* raw, int32_t version)
 
 }  // namespace
 
+namespace {
+
+Error oom() { return make_error("53200", "out of memory"); }
+
+// `COPY product [(cols)] TO STDOUT` -> `COPY (SELECT cols|* FROM product) TO STDOUT`, so the
+// product reference is rewritten like any other (SPEC §3).
+Result<void> copy_relation_to_query(PgQuery__CopyStmt* c)
+{
+    std::vector<NodePtr> targets;
+    for (size_t k = 0; k < c->n_attlist; ++k) {
+        auto* a = c->attlist[k];
+        if (a == nullptr || a->node_case != PG_QUERY__NODE__NODE_STRING || a->string == nullptr) {
+            return make_error("0A000", "meshgate cannot read the column list of this COPY");
+        }
+        targets.push_back(make_res_target({}, make_column_ref(str(a->string->sval))));
+        if (!targets.back()) {
+            return oom();
+        }
+    }
+    if (targets.empty()) {
+        auto* star = make_message<PgQuery__AStar>(PG_QUERY__A__STAR__INIT);
+        auto* star_node = make_message<PgQuery__Node>(PG_QUERY__NODE__INIT);
+        auto* ref = make_message<PgQuery__ColumnRef>(PG_QUERY__COLUMN_REF__INIT);
+        auto* ref_node = make_message<PgQuery__Node>(PG_QUERY__NODE__INIT);
+        auto** fields = static_cast<PgQuery__Node**>(std::malloc(sizeof(PgQuery__Node*)));
+        if (star == nullptr || star_node == nullptr || ref == nullptr || ref_node == nullptr ||
+            fields == nullptr) {
+            std::free(star);
+            std::free(star_node);
+            std::free(ref);
+            std::free(ref_node);
+            std::free(fields);
+            return oom();
+        }
+        star_node->node_case = PG_QUERY__NODE__NODE_A_STAR;
+        star_node->a_star = star;
+        fields[0] = star_node;
+        ref->n_fields = 1;
+        ref->fields = fields;
+        ref->location = -1;
+        ref_node->node_case = PG_QUERY__NODE__NODE_COLUMN_REF;
+        ref_node->column_ref = ref;
+        targets.push_back(make_res_target({}, NodePtr(ref_node)));
+        if (!targets.back()) {
+            return oom();
+        }
+    }
+    auto* from = make_message<PgQuery__Node>(PG_QUERY__NODE__INIT);
+    if (from == nullptr) {
+        return oom();
+    }
+    from->node_case = PG_QUERY__NODE__NODE_RANGE_VAR;
+    from->range_var = c->relation;
+    c->relation = nullptr;
+    auto select = make_select(std::move(targets), NodePtr(from), nullptr, false);
+    if (!select) {
+        return oom();
+    }
+    for (size_t k = 0; k < c->n_attlist; ++k) {
+        pg_query__node__free_unpacked(c->attlist[k], nullptr);
+    }
+    std::free(c->attlist);
+    c->attlist = nullptr;
+    c->n_attlist = 0;
+    c->query = select.release();
+    return {};
+}
+
+// Walks the parts of a statement that hold queries or expressions: the statement itself for the
+// SELECT family, the embedded query of EXPLAIN / PREPARE / DECLARE / COPY, PREPARE's parameter
+// types and EXECUTE's argument expressions. `changed` is set when the statement itself was
+// reshaped (COPY of a product), so it must be deparsed.
+Result<void> walk_statement(PgQuery__Node* n, QueryWalker& walker, bool& changed)
+{
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+        return walker.walk_node(n);
+    case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+        return walker.walk_node(n->explain_stmt->query);
+    case PG_QUERY__NODE__NODE_PREPARE_STMT: {
+        auto* p = n->prepare_stmt;
+        for (size_t k = 0; k < p->n_argtypes; ++k) {
+            if (auto r = walker.walk_node(p->argtypes[k]); !r) {
+                return r;
+            }
+        }
+        return walker.walk_node(p->query);
+    }
+    case PG_QUERY__NODE__NODE_EXECUTE_STMT: {
+        // The arguments are expressions like any in a SELECT list: `EXECUTE p((SELECT ...))`.
+        auto* e = n->execute_stmt;
+        for (size_t k = 0; k < e->n_params; ++k) {
+            if (auto r = walker.walk_node(e->params[k]); !r) {
+                return r;
+            }
+        }
+        return {};
+    }
+    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
+        return walker.walk_node(n->declare_cursor_stmt->query);
+    case PG_QUERY__NODE__NODE_COPY_STMT: {
+        auto* c = n->copy_stmt;
+        if (c->query == nullptr) {
+            if (auto r = copy_relation_to_query(c); !r) {
+                return r;
+            }
+            changed = true;
+        }
+        return walker.walk_node(c->query);
+    }
+    default:
+        return make_error("0A000", "meshgate cannot classify this statement");
+    }
+}
+
+}  // namespace
+
 Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
                                                   const config::Snapshot& snap)
 {
     auto* raw = impl_->tree->stmts[i];
     QueryWalker walker(QueryWalker::Mode::Query, who, snap);
-    if (auto r = walker.walk_node(raw->stmt); !r) {
+    bool wrapper_changed = false;
+    if (auto r = walk_statement(raw->stmt, walker, wrapper_changed); !r) {
         return r.error();
     }
     QueryRewrite out;
@@ -276,7 +507,7 @@ Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
             out.policies.insert(out.policies.end(), granted->begin(), granted->end());
         }
     }
-    if (walker.refs().empty() && !walker.tree_changed()) {
+    if (walker.refs().empty() && !walker.tree_changed() && !wrapper_changed) {
         out.sql = std::string(text(i));
         return out;
     }
