@@ -9,6 +9,7 @@
 #include "policy/sql/node_builder.hpp"
 #include "policy/sql/pg_handles.hpp"
 #include "policy/sql/query_walker.hpp"
+#include "policy/sql/qualify_operators.hpp"
 
 #include <algorithm>
 #include <array>
@@ -493,6 +494,11 @@ Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
     QueryWalker walker(QueryWalker::Mode::Query, who, snap);
     bool wrapper_changed = false;
     if (auto r = walk_statement(raw->stmt, walker, wrapper_changed); !r) {
+        return r.error();
+    }
+    // After the walk (which judged the operators as written), before derived tables go in (their
+    // masks and filters are the configuration's own SQL).
+    if (auto r = qualify_operators(raw->stmt, wrapper_changed); !r) {
         return r.error();
     }
     QueryRewrite out;

@@ -281,12 +281,67 @@ def suite_statements():
         rc, out, err = psql("alice", ["SELECT length(name::varchar) FROM sales.customers ORDER BY id"])
         R.eq("an unqualified call resolves to pg_catalog even when public has a better overload",
              lines(out), [str(len(r[1])) for r in eu])
+        # An operator in public that matches better than pg_catalog's (numeric = integer).
+        with mg.direct() as dc:
+            dc.autocommit = True
+            with dc.cursor() as c:
+                c.execute("CREATE OR REPLACE FUNCTION public.e2e_stmt_eq(numeric, integer) RETURNS boolean "
+                          "LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'op-leaked:%', $1; RETURN true; END $$")
+                c.execute("GRANT EXECUTE ON FUNCTION public.e2e_stmt_eq(numeric, integer) TO PUBLIC")
+                c.execute("DROP OPERATOR IF EXISTS public.= (numeric, integer)")
+                c.execute("CREATE OPERATOR public.= (leftarg = numeric, rightarg = integer, function = public.e2e_stmt_eq)")
+        for sql in ("SELECT count(*) FROM sales.customers WHERE balance = 1",
+                    "SELECT count(*) FROM sales.customers WHERE balance = ANY(ARRAY[1, 2])",
+                    "COPY (SELECT id FROM sales.customers WHERE balance = 1) TO STDOUT",
+                    "SELECT count(*) FROM sales.customers WHERE balance = (SELECT 1)"):
+            rc, out, err = psql("alice", [sql])
+            R.check(f"an operator in public never runs: {sql}",
+                    rc == 0 and "op-leaked" not in out + err and lines(out) in (["0"], []), out + err)
     finally:
         with mg.direct() as dc:
             dc.autocommit = True
             with dc.cursor() as c:
+                c.execute("DROP OPERATOR IF EXISTS public.= (numeric, integer)")
+                c.execute("DROP FUNCTION IF EXISTS public.e2e_stmt_eq(numeric, integer)")
                 c.execute("DROP FUNCTION IF EXISTS public.length(character varying)")
                 c.execute("DROP FUNCTION IF EXISTS public.e2e_stmt_probe(text)")
 
 
-SUITES = {"statements": suite_statements}
+# Expressions whose value depends on operator precedence and grouping: through meshgate (where
+# every operator is rewritten to OPERATOR(pg_catalog.op) and the statement deparsed) they must
+# equal PostgreSQL's own answer.
+EXPRESSIONS = [
+    "1 + 2 * 3", "(1 + 2) * 3", "3 * (1 + 2)", "10 - 4 - 3", "10 - (4 - 3)", "2 ^ 3 ^ 2", "2 ^ (3 ^ 2)",
+    "100 / 10 / 5", "100 / (10 / 5)", "-2 ^ 2", "(-2) ^ 2", "- (2 + 3) * 4", "2 - -2", "7 % 4 * 2", "7 % (4 * 2)",
+    "1 = 1 IS NULL", "true = (NULL IS NULL)", "(NULL IS NULL) = true", "true = (1 BETWEEN 0 AND 2)",
+    "1 + 1 BETWEEN 2 AND 3", "true = ('a' LIKE 'a')", "'a' || 'b' LIKE 'ab'", "'ab' LIKE 'a' || '%'",
+    "true = (1 IS DISTINCT FROM 2)", "true = (1 < 2)", "true = NOT false", "NOT 1 = 2 AND 2 > 1",
+    "1 + 1 = 2 AND 3 > 2 OR NOT 1 >= 2", "(true = false) IS NOT TRUE", "'a' = ANY('{a}') IS TRUE",
+    "1 = ANY (SELECT 1) IS TRUE", "2 > ALL (SELECT 1) = true", "1 IN (SELECT 1)", "1 NOT IN (SELECT 2)",
+    "ROW(1, 2) < ROW(1, 3)", "(1, 2) = (1, 2)", "ROW(1, 2) = ANY(ARRAY[ROW(1, 2)])", "ARRAY[1] || 2 = ARRAY[1, 2]",
+    "'x' || 1::text || 'y'", "'2020-01-01'::date + 1", "now() - interval '1 day' < now()",
+    "'a' COLLATE \"C\" < 'b'", "@ -5 + 1", "|/ 16 * 2", "'abc' ~ 'b' AND 'abc' !~ 'z'", "1 << 2 + 1",
+    "5 & 3 | 8", "1::numeric = 1", "COALESCE(NULL, 1) + 1", "CASE 1 WHEN 1 THEN 2 END * 3", "NULLIF(1, 1) IS NULL",
+]
+
+
+def suite_statements_expressions():
+    R = mg.R
+    R.suite = "statements"
+    # Each expression is its own column (libpg_query's deparser drops the parentheses of a cast
+    # over AND/OR/NOT, `(a AND b)::text`, with or without meshgate's qualification).
+    sql = "SELECT " + ", ".join(f"{e}" for e in EXPRESSIONS)
+    want = list(mg.direct_rows(sql)[0])
+    c = mg.mg_connect("alice")
+    try:
+        c.autocommit = True
+        with c.cursor() as cur:
+            cur.execute(sql)
+            got = list(cur.fetchone())
+    finally:
+        c.close()
+    for e, g, w in zip(EXPRESSIONS, got, want):
+        R.eq(f"operator precedence after qualification: {e}", g, w)
+
+
+SUITES = {"statements": lambda: (suite_statements(), suite_statements_expressions())}

@@ -188,3 +188,31 @@ TEST_CASE("unqualified function calls are pinned to pg_catalog, SQL-syntax funct
     CHECK(has(allowed("alice", "SELECT public.safe_fn(1)"), "public.safe_fn(1)"));
 }
 }
+
+TEST_SUITE("policy.operators") {
+TEST_CASE("operators with a qualified spelling are pinned to pg_catalog") {
+    const auto sql = allowed("alice", "SELECT id FROM sales.customers WHERE id = 1 AND balance * 2 > 10 "
+                                      "AND region = ANY(ARRAY['EU']) AND id < ALL (SELECT 5) AND -id < 0");
+    CHECK(has(sql, "id OPERATOR(pg_catalog.=) 1"));
+    CHECK(has(sql, "(balance OPERATOR(pg_catalog.*) 2) OPERATOR(pg_catalog.>) 10"));
+    CHECK(has(sql, "region OPERATOR(pg_catalog.=) ANY(ARRAY['EU'])"));
+    CHECK(has(sql, "id OPERATOR(pg_catalog.<) ALL (SELECT 5)"));
+    CHECK(has(sql, "OPERATOR(pg_catalog.-) id"));
+    CHECK_FALSE(has(sql, " = 1"));
+}
+
+TEST_CASE("precedence survives qualification: every nested operand keeps its grouping") {
+    const auto sql = allowed("alice", "SELECT 1 + 2 * 3, (1 + 2) * 3, 10 / (2 / 5.0), true = (NULL IS NULL)");
+    CHECK(has(sql, "1 OPERATOR(pg_catalog.+) (2 OPERATOR(pg_catalog.*) 3)"));
+    CHECK(has(sql, "(1 OPERATOR(pg_catalog.+) 2) OPERATOR(pg_catalog.*) 3"));
+    CHECK(has(sql, "10 OPERATOR(pg_catalog./) (2 OPERATOR(pg_catalog./) 5.0)"));
+    CHECK(has(sql, "true OPERATOR(pg_catalog.=) (NULL IS NULL)"));
+}
+
+TEST_CASE("the masks' own SQL and qualified user operators are left as they are") {
+    const auto sql = allowed("alice", "SELECT id FROM sales.customers WHERE id OPERATOR(pg_catalog.=) 1");
+    CHECK(fixtures::count(sql, "OPERATOR(pg_catalog.=)") == 1);
+    CHECK(has(sql, "pg_catalog.length(card_number::pg_catalog.text) <= 4"));
+    CHECK(denied("alice", "SELECT 1 OPERATOR(public.=) 1").sqlstate == "42501");
+}
+}
