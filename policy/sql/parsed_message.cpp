@@ -318,20 +318,22 @@ StatementClass ParsedMessage::classify(size_t i) const
         if (auto r = embedded_query("PREPARE", n->prepare_stmt->query)) {
             return *r;
         }
-        return QueryStatement{QueryStatement::Kind::Prepare};
+        return QueryStatement{QueryStatement::Kind::Prepare, std::string(str(n->prepare_stmt->name))};
     case PG_QUERY__NODE__NODE_EXECUTE_STMT:
-        return QueryStatement{QueryStatement::Kind::Execute};
+        return QueryStatement{QueryStatement::Kind::Execute, std::string(str(n->execute_stmt->name))};
     case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
         if (auto r = embedded_query("DECLARE CURSOR", n->declare_cursor_stmt->query)) {
             return *r;
         }
-        return QueryStatement{QueryStatement::Kind::DeclareCursor};
+        return QueryStatement{QueryStatement::Kind::DeclareCursor,
+                              std::string(str(n->declare_cursor_stmt->portalname))};
     case PG_QUERY__NODE__NODE_FETCH_STMT:
-        return PortalStatement{n->fetch_stmt->ismove ? "MOVE" : "FETCH"};
+        return PortalStatement{n->fetch_stmt->ismove ? "MOVE" : "FETCH",
+                               std::string(str(n->fetch_stmt->portalname))};
     case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
-        return PortalStatement{"CLOSE"};
+        return PortalStatement{"CLOSE", std::string(str(n->close_portal_stmt->portalname))};
     case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
-        return PortalStatement{"DEALLOCATE"};
+        return PortalStatement{"DEALLOCATE", std::string(str(n->deallocate_stmt->name))};
     case PG_QUERY__NODE__NODE_COPY_STMT:
         return classify_copy(n->copy_stmt);
     default:

@@ -15,12 +15,14 @@ namespace meshgate::policy::sql {
 struct QueryStatement {
     enum class Kind { Select, Explain, Prepare, Execute, DeclareCursor, Copy };
     Kind kind = Kind::Select;
+    std::string name;   // Prepare / Execute: the statement; DeclareCursor: the cursor
 };
 
 /// A statement forwarded as sent that names a prepared statement or cursor and holds no query:
 /// FETCH / MOVE / CLOSE [ALL] / DEALLOCATE [ALL].
 struct PortalStatement {
     std::string kind;   // "FETCH", "MOVE", "CLOSE", "DEALLOCATE"
+    std::string name;   // the cursor / prepared statement; empty for ALL
 };
 
 /// BEGIN / START TRANSACTION / COMMIT / ROLLBACK / SAVEPOINT / RELEASE / ROLLBACK TO.

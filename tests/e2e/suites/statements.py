@@ -344,4 +344,85 @@ def suite_statements_expressions():
         R.eq(f"operator precedence after qualification: {e}", g, w)
 
 
-SUITES = {"statements": lambda: (suite_statements(), suite_statements_expressions())}
+def free_port():
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        return sk.getsockname()[1]
+
+
+def suite_statements_routing():
+    """PREPARE / DECLARE on a product's backend, EXECUTE / FETCH (which touch no product) follow
+    them there rather than to the catalog backend. Needs two backends: a copy of the config where
+    the sales domain runs on `warehouse2` (the same PostgreSQL, its own connections), served by
+    this suite's own meshgate."""
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+    R = mg.R
+    R.suite = "statements"
+    cust, eu, us = mg.expectations()
+    src = os.path.dirname(mg.ENV.mg_config)
+    work = tempfile.mkdtemp(prefix="mg-stmt-", dir=mg.ENV.work)
+    cfg_dir = os.path.join(work, "cfg")
+    shutil.copytree(src, cfg_dir, ignore=shutil.ignore_patterns("*.pid", "*.log", "audit*"))
+    cfg = os.path.join(cfg_dir, os.path.basename(mg.ENV.mg_config))
+    text = open(cfg).read()
+    block = re.search(r"^  warehouse:\n(?:    .*\n)+", text, re.M)
+    port, admin = free_port(), free_port()
+    text = text[:block.end()] + block.group(0).replace("  warehouse:", "  warehouse2:", 1) + text[block.end():]
+    text = re.sub(rf"(\bport:\s*){mg.ENV.mg_port}\b", rf"\g<1>{port}", text)
+    text = re.sub(rf"(\bport:\s*){mg.ENV.admin_port}\b", rf"\g<1>{admin}", text)
+    text = re.sub(r"(\bpath:\s*)\S*audit\S*", rf"\g<1>{os.path.join(work, 'audit.jsonl')}", text)
+    open(cfg, "w").write(text)
+    sales = os.path.join(cfg_dir, "domains", "sales.yaml")
+    sales_text = open(sales).read()
+    open(sales, "w").write(re.sub(r"^backend: warehouse$", "backend: warehouse2", sales_text, flags=re.M))
+    log = open(os.path.join(work, "meshgate.log"), "w")
+    proc = subprocess.Popen([mg.ENV.mg_bin, "serve", "--config", cfg], stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 30
+        up = False
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                up = True
+                break
+            except OSError:
+                time.sleep(0.2)
+        if not R.check("routing: a meshgate with sales on a second backend starts", up,
+                       open(os.path.join(work, "meshgate.log")).read()[-3000:]):
+            return
+
+        def psql2(commands):
+            cmd = [mg.PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=0", "-v", "VERBOSITY=verbose", "-A", "-F", "|", "-t",
+                   f"host=127.0.0.1 port={port} dbname=mesh user=alice sslmode=disable connect_timeout=10"]
+            for c in commands:
+                cmd += ["-c", c]
+            return mg.run(cmd, {"PGPASSWORD": mg.Env.password("alice")})
+
+        e = eu[0]
+        rc, out, err = psql2(["SELECT 'catalog-first'",
+                              "PREPARE q(int) AS SELECT id, email FROM sales.customers WHERE id = $1",
+                              f"EXECUTE q({e[0]})", "DEALLOCATE q",
+                              "DECLARE h CURSOR WITH HOLD FOR SELECT id, email FROM sales.customers ORDER BY id",
+                              "FETCH 2 FROM h", "MOVE 1 IN h", "CLOSE h"])
+        R.eq("routing: EXECUTE and FETCH run on the backend that holds the statement / cursor",
+             (mg.lines(out), mg.sqlstates(err)),
+             (["catalog-first", f"{e[0]}|{mg.keyed_hash(e[2])}"]
+              + [f"{r[0]}|{mg.keyed_hash(r[2])}" for r in eu[:2]], []))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+SUITES = {"statements": lambda: (suite_statements(), suite_statements_expressions(),
+                                 suite_statements_routing())}

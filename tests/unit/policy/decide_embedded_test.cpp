@@ -216,3 +216,22 @@ TEST_CASE("the masks' own SQL and qualified user operators are left as they are"
     CHECK(denied("alice", "SELECT 1 OPERATOR(public.=) 1").sqlstate == "42501");
 }
 }
+
+TEST_SUITE("policy.named_objects") {
+TEST_CASE("PREPARE and DECLARE define a named object; EXECUTE, FETCH, MOVE, CLOSE, DEALLOCATE use one") {
+    using K = NamedObject::Kind;
+    const auto p = fixtures::decide_as("alice", "PREPARE Q1 AS SELECT id FROM marketing.campaigns", "marketing");
+    REQUIRE(p.is_allow());
+    CHECK(p.allow().defines == std::vector<NamedObject>{{K::Statement, "q1"}});
+    CHECK(p.allow().backend == "marketing_pg");
+    const auto d = fixtures::decide_as("alice", "DECLARE \"Cur\" CURSOR FOR SELECT 1");
+    REQUIRE(d.is_allow());
+    CHECK(d.allow().defines == std::vector<NamedObject>{{K::Cursor, "Cur"}});
+    const auto e = fixtures::decide_as("alice", "EXECUTE q1(1); FETCH 2 FROM c; MOVE c; CLOSE ALL; DEALLOCATE q1");
+    REQUIRE(e.is_allow());
+    CHECK(e.allow().uses == std::vector<NamedObject>{{K::Statement, "q1"}, {K::Cursor, "c"}, {K::Cursor, "c"},
+                                                     {K::Cursor, ""}, {K::Statement, "q1"}});
+    CHECK(e.allow().catalog_only);
+    CHECK(e.allow().defines.empty());
+}
+}
