@@ -6,6 +6,7 @@
 #include "policy/quote.hpp"
 #include "policy/session_settings.hpp"
 #include "policy/sql/derived_table.hpp"
+#include "policy/sql/embedded_statements.hpp"
 #include "policy/sql/node_builder.hpp"
 #include "policy/sql/pg_handles.hpp"
 #include "policy/sql/query_walker.hpp"
@@ -61,8 +62,6 @@ std::string_view ParsedMessage::text(size_t i) const
     // stmt_len 0 means "to the end of the text".
     return raw->stmt_len > 0 ? all.substr(loc, size_t(raw->stmt_len)) : all.substr(loc);
 }
-
-namespace {
 
 std::string command_name(PgQuery__Node* n)
 {
@@ -136,6 +135,8 @@ std::string const_text(PgQuery__Node* n, bool& plain)
     }
 }
 
+namespace {
+
 StatementClass classify_set(const PgQuery__VariableSetStmt* s)
 {
     SetStatement out;
@@ -167,113 +168,6 @@ StatementClass classify_set(const PgQuery__VariableSetStmt* s)
         out.values.push_back(const_text(s->args[i], out.values_are_plain));
     }
     return out;
-}
-
-}  // namespace
-
-namespace {
-
-// The query a PREPARE / DECLARE / EXPLAIN / COPY embeds must be of the SELECT family; anything
-// else (INSERT, DDL, ...) is refused as that statement would be. nullopt: it is a query.
-std::optional<StatementClass> embedded_query(const std::string& outer, PgQuery__Node* q)
-{
-    if (q == nullptr || q->node_case == PG_QUERY__NODE__NODE__NOT_SET) {
-        return RefusedStatement{"0A000", outer, "it holds no query"};
-    }
-    if (q->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
-        return std::nullopt;
-    }
-    return RefusedStatement{"42501", outer + " of " + command_name(q),
-                            "only queries (SELECT, VALUES, TABLE, WITH) may be embedded"};
-}
-
-std::string def_name(PgQuery__Node* n)
-{
-    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || n->def_elem == nullptr) {
-        return {};
-    }
-    return lower_ascii(str(n->def_elem->defname));
-}
-
-// The argument of an option as text (FORMAT json -> "json"); empty when absent.
-std::string def_arg(PgQuery__Node* n)
-{
-    auto* a = n->def_elem->arg;
-    if (a == nullptr) {
-        return {};
-    }
-    if (a->node_case == PG_QUERY__NODE__NODE_STRING && a->string != nullptr) {
-        return lower_ascii(str(a->string->sval));
-    }
-    bool plain = true;
-    return lower_ascii(const_text(a, plain));
-}
-
-StatementClass classify_explain(const PgQuery__ExplainStmt* e)
-{
-    // EXPLAIN prints expressions of the rewritten plan. Masks keep their key material in
-    // InitPlans (mask_expression.cpp), which no non-VERBOSE format prints; VERBOSE prints every
-    // node's output list (the masks' inputs and the InitPlans' values), so it is refused.
-    for (size_t k = 0; k < e->n_options; ++k) {
-        const auto name = def_name(e->options[k]);
-        if (name.empty()) {
-            return RefusedStatement{"0A000", "EXPLAIN", "an option meshgate cannot read"};
-        }
-        if (name == "verbose") {
-            const auto v = def_arg(e->options[k]);
-            if (v.empty() || v == "true" || v == "on" || v == "1") {
-                return RefusedStatement{"42501", "EXPLAIN VERBOSE",
-                                        "it prints the rewritten expressions of data products"};
-            }
-            if (v != "false" && v != "off" && v != "0") {
-                return RefusedStatement{"42501", "EXPLAIN VERBOSE",
-                                        "it prints the rewritten expressions of data products"};
-            }
-            continue;
-        }
-        static const std::array<std::string_view, 8> kAllowed = {
-            "analyze", "costs", "settings", "buffers", "wal", "timing", "summary", "format"};
-        if (std::find(kAllowed.begin(), kAllowed.end(), name) == kAllowed.end()) {
-            return RefusedStatement{"42501", "EXPLAIN (" + name + ")",
-                                    "meshgate allows ANALYZE, COSTS, SETTINGS, BUFFERS, WAL, "
-                                    "TIMING, SUMMARY and FORMAT"};
-        }
-    }
-    if (auto r = embedded_query("EXPLAIN", e->query)) {
-        return *r;
-    }
-    return QueryStatement{QueryStatement::Kind::Explain};
-}
-
-StatementClass classify_copy(const PgQuery__CopyStmt* c)
-{
-    if (c->is_from) {
-        return RefusedStatement{"42501", "COPY ... FROM",
-                                "meshgate is read-only and never touches the backend's files"};
-    }
-    if (c->is_program || !str(c->filename).empty()) {
-        return RefusedStatement{"42501", "COPY ... TO a file or program",
-                                "meshgate is read-only and never touches the backend's files"};
-    }
-    if (c->where_clause != nullptr) {
-        return RefusedStatement{"42601", "COPY ... TO with WHERE", "WHERE is COPY FROM only"};
-    }
-    if (c->query != nullptr) {
-        if (c->relation != nullptr || c->n_attlist > 0) {
-            return RefusedStatement{"0A000", "COPY", "a COPY meshgate cannot read"};
-        }
-        if (auto r = embedded_query("COPY", c->query)) {
-            return *r;
-        }
-    } else if (c->relation == nullptr) {
-        return RefusedStatement{"0A000", "COPY", "it names no relation or query"};
-    }
-    for (size_t k = 0; k < c->n_options; ++k) {
-        if (def_name(c->options[k]).empty()) {
-            return RefusedStatement{"0A000", "COPY", "an option meshgate cannot read"};
-        }
-    }
-    return QueryStatement{QueryStatement::Kind::Copy};
 }
 
 }  // namespace
@@ -373,72 +267,6 @@ Result<std::string> deparse_one(PgQuery__RawStmt* raw, int32_t version)
 }  // namespace
 
 namespace {
-
-Error oom() { return make_error("53200", "out of memory"); }
-
-// `COPY product [(cols)] TO STDOUT` -> `COPY (SELECT cols|* FROM product) TO STDOUT`, so the
-// product reference is rewritten like any other (SPEC §3).
-Result<void> copy_relation_to_query(PgQuery__CopyStmt* c)
-{
-    std::vector<NodePtr> targets;
-    for (size_t k = 0; k < c->n_attlist; ++k) {
-        auto* a = c->attlist[k];
-        if (a == nullptr || a->node_case != PG_QUERY__NODE__NODE_STRING || a->string == nullptr) {
-            return make_error("0A000", "meshgate cannot read the column list of this COPY");
-        }
-        targets.push_back(make_res_target({}, make_column_ref(str(a->string->sval))));
-        if (!targets.back()) {
-            return oom();
-        }
-    }
-    if (targets.empty()) {
-        auto* star = make_message<PgQuery__AStar>(PG_QUERY__A__STAR__INIT);
-        auto* star_node = make_message<PgQuery__Node>(PG_QUERY__NODE__INIT);
-        auto* ref = make_message<PgQuery__ColumnRef>(PG_QUERY__COLUMN_REF__INIT);
-        auto* ref_node = make_message<PgQuery__Node>(PG_QUERY__NODE__INIT);
-        auto** fields = static_cast<PgQuery__Node**>(std::malloc(sizeof(PgQuery__Node*)));
-        if (star == nullptr || star_node == nullptr || ref == nullptr || ref_node == nullptr ||
-            fields == nullptr) {
-            std::free(star);
-            std::free(star_node);
-            std::free(ref);
-            std::free(ref_node);
-            std::free(fields);
-            return oom();
-        }
-        star_node->node_case = PG_QUERY__NODE__NODE_A_STAR;
-        star_node->a_star = star;
-        fields[0] = star_node;
-        ref->n_fields = 1;
-        ref->fields = fields;
-        ref->location = -1;
-        ref_node->node_case = PG_QUERY__NODE__NODE_COLUMN_REF;
-        ref_node->column_ref = ref;
-        targets.push_back(make_res_target({}, NodePtr(ref_node)));
-        if (!targets.back()) {
-            return oom();
-        }
-    }
-    auto* from = make_message<PgQuery__Node>(PG_QUERY__NODE__INIT);
-    if (from == nullptr) {
-        return oom();
-    }
-    from->node_case = PG_QUERY__NODE__NODE_RANGE_VAR;
-    from->range_var = c->relation;
-    c->relation = nullptr;
-    auto select = make_select(std::move(targets), NodePtr(from), nullptr, false);
-    if (!select) {
-        return oom();
-    }
-    for (size_t k = 0; k < c->n_attlist; ++k) {
-        pg_query__node__free_unpacked(c->attlist[k], nullptr);
-    }
-    std::free(c->attlist);
-    c->attlist = nullptr;
-    c->n_attlist = 0;
-    c->query = select.release();
-    return {};
-}
 
 // Walks the parts of a statement that hold queries or expressions: the statement itself for the
 // SELECT family, the embedded query of EXPLAIN / PREPARE / DECLARE / COPY, PREPARE's parameter
