@@ -27,6 +27,15 @@ Result<void> descend(ProtobufCMessage* m, bool& changed, int depth)
     const auto* d = m->descriptor;
     if (d == &pg_query__a__expr__descriptor) {
         auto* e = reinterpret_cast<PgQuery__AExpr*>(m);
+        // LIKE, ILIKE and SIMILAR TO are the operators ~~, ~~*, ~ (negated: !~~, !~~*, !~) applied
+        // to the pattern (PostgreSQL transforms them exactly like `a op b`, ESCAPE being a
+        // function call on the pattern), so they become plain operator expressions.
+        if ((e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_LIKE ||
+             e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE ||
+             e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR) &&
+            unqualified(e->name, e->n_name) && e->lexpr != nullptr && e->rexpr != nullptr) {
+            e->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+        }
         const bool spellable = e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP ||
                                e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY ||
                                e->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL;

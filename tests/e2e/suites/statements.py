@@ -321,7 +321,9 @@ EXPRESSIONS = [
     "ROW(1, 2) < ROW(1, 3)", "(1, 2) = (1, 2)", "ROW(1, 2) = ANY(ARRAY[ROW(1, 2)])", "ARRAY[1] || 2 = ARRAY[1, 2]",
     "'x' || 1::text || 'y'", "'2020-01-01'::date + 1", "now() - interval '1 day' < now()",
     "'a' COLLATE \"C\" < 'b'", "@ -5 + 1", "|/ 16 * 2", "'abc' ~ 'b' AND 'abc' !~ 'z'", "1 << 2 + 1",
-    "5 & 3 | 8", "1::numeric = 1", "COALESCE(NULL, 1) + 1", "CASE 1 WHEN 1 THEN 2 END * 3", "NULLIF(1, 1) IS NULL",
+    "5 & 3 | 8", "1::numeric = 1", "'ab' LIKE 'a%'", "'ab' NOT LIKE 'a%'", "'AB' ILIKE 'a%'",
+    "'AB' NOT ILIKE 'a%'", "'a%b' LIKE 'a!%b' ESCAPE '!'", "'ab' SIMILAR TO 'a_'", "'ab' NOT SIMILAR TO '(a|c)%'",
+    "true = ('ab' LIKE 'a%')", "'ab' LIKE 'a%' = true", "'a' || 'b' ILIKE 'A' || '%'", "COALESCE(NULL, 1) + 1", "CASE 1 WHEN 1 THEN 2 END * 3", "NULLIF(1, 1) IS NULL",
 ]
 
 

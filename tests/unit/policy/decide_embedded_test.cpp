@@ -209,6 +209,17 @@ TEST_CASE("precedence survives qualification: every nested operand keeps its gro
     CHECK(has(sql, "true OPERATOR(pg_catalog.=) (NULL IS NULL)"));
 }
 
+TEST_CASE("LIKE, ILIKE and SIMILAR TO become qualified operator expressions") {
+    const auto sql = allowed("alice", "SELECT 'ab' LIKE 'a%', 'ab' NOT ILIKE 'A%', 'ab' LIKE 'a!%' ESCAPE '!', "
+                                      "'ab' SIMILAR TO 'a_', 'a' || 'b' LIKE 'ab'");
+    CHECK(has(sql, "'ab' OPERATOR(pg_catalog.~~) 'a%'"));
+    CHECK(has(sql, "'ab' OPERATOR(pg_catalog.!~~*) 'A%'"));
+    CHECK(has(sql, "'ab' OPERATOR(pg_catalog.~~) pg_catalog.like_escape('a!%', '!')"));
+    CHECK(has(sql, "'ab' OPERATOR(pg_catalog.~) pg_catalog.similar_to_escape('a_')"));
+    CHECK(has(sql, "('a' OPERATOR(pg_catalog.||) 'b') OPERATOR(pg_catalog.~~) 'ab'"));
+    CHECK_FALSE(has(sql, "LIKE"));
+}
+
 TEST_CASE("the masks' own SQL and qualified user operators are left as they are") {
     const auto sql = allowed("alice", "SELECT id FROM sales.customers WHERE id OPERATOR(pg_catalog.=) 1");
     CHECK(fixtures::count(sql, "OPERATOR(pg_catalog.=)") == 1);
