@@ -246,3 +246,37 @@ TEST_CASE("PREPARE and DECLARE define a named object; EXECUTE, FETCH, MOVE, CLOS
     CHECK(e.allow().defines.empty());
 }
 }
+
+TEST_SUITE("policy.embedded_edges") {
+TEST_CASE("odd forms of the embedding statements decide without crashing; allowed ones reparse") {
+    const char* rows[] = {
+        "COPY sales.customers (id, id) TO STDOUT", "COPY (VALUES (1)) TO STDOUT", "COPY (TABLE sales.orders) TO STDOUT",
+        "COPY sales.customers TO STDOUT (FORMAT binary)", "COPY sales.customers TO STDIN", "COPY sales.customers FROM STDOUT",
+        "COPY sales.customers (nosuch) TO STDOUT", "COPY customers TO STDOUT", "COPY sales.customers TO STDOUT WHERE id = 1",
+        "COPY (SELECT 1) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", "COPY mesh.products TO STDOUT",
+        "PREPARE p AS EXECUTE q", "PREPARE p AS EXPLAIN SELECT 1", "PREPARE p(int, text[]) AS VALUES ($1, $2)",
+        "DECLARE c CURSOR FOR VALUES (1)", "DECLARE c CURSOR FOR TABLE sales.orders", "DECLARE c NO SCROLL CURSOR FOR WITH x AS (SELECT 1) SELECT * FROM x",
+        "EXPLAIN (FORMAT) SELECT 1", "EXPLAIN (ANALYZE 'yes') SELECT 1", "EXPLAIN (ANALYZE, ANALYZE) SELECT 1",
+        "EXPLAIN EXECUTE p", "EXPLAIN DECLARE c CURSOR FOR SELECT 1", "EXPLAIN VALUES (1)", "EXPLAIN TABLE sales.orders",
+        "EXPLAIN (COSTS false, TIMING off, SUMMARY on, SETTINGS, WAL, BUFFERS) SELECT 1",
+        "EXECUTE p", "EXECUTE p(DEFAULT)", "EXECUTE p($1)", "EXECUTE p(ARRAY[(SELECT 1)])", "EXECUTE \"P\"('x'::pg_catalog.text)",
+        "FETCH", "FETCH NEXT c", "FETCH PRIOR FROM c", "FETCH ABSOLUTE -1 IN c", "MOVE LAST IN c", "CLOSE \"C\"",
+        "DEALLOCATE \"P\"", "SELECT 1; EXPLAIN SELECT 2; COPY (SELECT 3) TO STDOUT",
+    };
+    for (const auto* sql : rows) {
+        CAPTURE(std::string(sql));
+        const auto d = fixtures::decide_as("alice", sql, "fraud");
+        if (d.is_allow()) {
+            CHECK(fixtures::parses(d.allow().rewritten()));
+        } else {
+            CHECK_FALSE(d.deny().sqlstate.empty());
+        }
+    }
+    CHECK(fixtures::decide_as("alice", "COPY sales.customers TO STDIN").is_deny());
+    CHECK(fixtures::decide_as("alice", "EXPLAIN EXECUTE p").is_deny());
+    CHECK(fixtures::decide_as("alice", "PREPARE p AS EXPLAIN SELECT 1").is_deny());
+    const auto unq = fixtures::decide_as("alice", "COPY customers TO STDOUT", "fraud");  // search_path: sales
+    if (unq.is_deny()) { MESSAGE(unq.deny().message); }
+    CHECK(unq.is_allow());
+}
+}
