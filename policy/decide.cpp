@@ -191,8 +191,25 @@ Result<void> decide_statement(sql::ParsedMessage& parsed, size_t i, MessageState
 {
     const auto cls = parsed.classify(i);
     const auto text = parsed.text(i);
-    if (std::holds_alternative<sql::QueryStatement>(cls)) {
+    if (const auto* q = std::get_if<sql::QueryStatement>(&cls)) {
+        using K = sql::QueryStatement::Kind;
+        if (q->kind == K::Prepare) {
+            st.allow.defines.push_back(NamedObject{NamedObject::Kind::Statement, q->name});
+        } else if (q->kind == K::DeclareCursor) {
+            st.allow.defines.push_back(NamedObject{NamedObject::Kind::Cursor, q->name});
+        } else if (q->kind == K::Execute) {
+            st.allow.uses.push_back(NamedObject{NamedObject::Kind::Statement, q->name});
+        }
         return on_query(parsed, i, st, snap);
+    }
+    if (const auto* p = std::get_if<sql::PortalStatement>(&cls)) {
+        // FETCH / MOVE / CLOSE / DEALLOCATE hold no query: the cursor or prepared statement they
+        // name was checked and rewritten when it was declared or prepared.
+        st.allow.uses.push_back(NamedObject{p->kind == "DEALLOCATE" ? NamedObject::Kind::Statement
+                                                                     : NamedObject::Kind::Cursor,
+                                            p->name});
+        st.allow.steps.push_back(Forward{std::string(text), false});
+        return {};
     }
     if (std::holds_alternative<sql::TransactionStatement>(cls)) {
         st.allow.steps.push_back(Forward{std::string(text), true});

@@ -39,12 +39,24 @@ struct AppliedPolicy {
     std::string origin;    // "global (meshgate.yaml:31:5)" | "domains/sales.yaml:22:9"
 };
 
+/// A prepared statement (PREPARE / EXECUTE / DEALLOCATE) or cursor (DECLARE / FETCH / MOVE /
+/// CLOSE) a message creates or names; the backend holds it, so a later statement that only
+/// names it must run on the backend where it was created.
+struct NamedObject {
+    enum class Kind { Statement, Cursor };
+    Kind kind = Kind::Statement;
+    std::string name;   // exact (as the parser folded it); empty = ALL
+    bool operator==(const NamedObject&) const = default;
+};
+
 struct Allow {
     std::vector<Step> steps;             // in statement order; at least one
     std::string backend;                 // where Forward steps run; empty if none forward
     std::vector<std::string> products;   // addresses touched
     std::vector<AppliedPolicy> policies;
     bool catalog_only = false;
+    std::vector<NamedObject> defines;    // PREPARE / DECLARE: created on `backend`
+    std::vector<NamedObject> uses;       // EXECUTE / FETCH / MOVE / CLOSE / DEALLOCATE
     /// All Forward steps' SQL joined with "; " (for explain and audit).
     std::string rewritten() const;
 };

@@ -134,9 +134,13 @@ Result<std::string> mask_expression(const config::MaskSpec& spec, std::string_vi
         }
         const auto pads = hmac_sha256_pads(hash_key);
         // HMAC-SHA-256(key, text) = H(opad || H(ipad || text)), with built-ins only (no pgcrypto).
-        return text_ok("pg_catalog.encode(pg_catalog.sha256(pg_catalog.decode('" + pads.opad_hex +
-               "', 'hex') || pg_catalog.sha256(pg_catalog.decode('" + pads.ipad_hex +
-               "', 'hex') || pg_catalog.convert_to(" + text + ", 'UTF8'))), 'hex')");
+        // Each pad sits in a scalar subquery: the planner makes it an InitPlan, and EXPLAIN
+        // (any format, without VERBOSE, which meshgate refuses) prints `$n` for it wherever the
+        // mask shows up in a Filter, Sort Key or Group Key, never the key material.
+        return text_ok("pg_catalog.encode(pg_catalog.sha256((SELECT pg_catalog.decode('" +
+               pads.opad_hex + "', 'hex')) OPERATOR(pg_catalog.||) pg_catalog.sha256((SELECT "
+               "pg_catalog.decode('" + pads.ipad_hex + "', 'hex')) OPERATOR(pg_catalog.||) "
+               "pg_catalog.convert_to(" + text + ", 'UTF8'))), 'hex')");
     }
     case K::Regex: {
         auto p = quote_literal(spec.pattern);

@@ -6,11 +6,16 @@
 #include "policy/quote.hpp"
 #include "policy/session_settings.hpp"
 #include "policy/sql/derived_table.hpp"
+#include "policy/sql/embedded_statements.hpp"
+#include "policy/sql/node_builder.hpp"
 #include "policy/sql/pg_handles.hpp"
 #include "policy/sql/query_walker.hpp"
+#include "policy/sql/qualify_operators.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
+#include <optional>
 
 namespace meshgate::policy::sql {
 
@@ -57,8 +62,6 @@ std::string_view ParsedMessage::text(size_t i) const
     // stmt_len 0 means "to the end of the text".
     return raw->stmt_len > 0 ? all.substr(loc, size_t(raw->stmt_len)) : all.substr(loc);
 }
-
-namespace {
 
 std::string command_name(PgQuery__Node* n)
 {
@@ -132,6 +135,8 @@ std::string const_text(PgQuery__Node* n, bool& plain)
     }
 }
 
+namespace {
+
 StatementClass classify_set(const PgQuery__VariableSetStmt* s)
 {
     SetStatement out;
@@ -175,7 +180,7 @@ StatementClass ParsedMessage::classify(size_t i) const
     }
     switch (n->node_case) {
     case PG_QUERY__NODE__NODE_SELECT_STMT:
-        return QueryStatement{};
+        return QueryStatement{QueryStatement::Kind::Select};
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
         switch (n->transaction_stmt->kind) {
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
@@ -201,25 +206,30 @@ StatementClass ParsedMessage::classify(size_t i) const
         return ShowStatement{lower_ascii(str(n->variable_show_stmt->name))};
     case PG_QUERY__NODE__NODE_DISCARD_STMT:
         return DiscardStatement{n->discard_stmt->target == PG_QUERY__DISCARD_MODE__DISCARD_ALL};
-    // Read-only statements that come with a later issue: not refused as writes.
     case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+        return classify_explain(n->explain_stmt);
     case PG_QUERY__NODE__NODE_PREPARE_STMT:
-    case PG_QUERY__NODE__NODE_EXECUTE_STMT:
-    case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
-    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
-    case PG_QUERY__NODE__NODE_FETCH_STMT:
-    case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
-    case PG_QUERY__NODE__NODE_LISTEN_STMT:
-    case PG_QUERY__NODE__NODE_UNLISTEN_STMT:
-        return RefusedStatement{"0A000", command_name(n), "not supported through meshgate yet"};
-    case PG_QUERY__NODE__NODE_COPY_STMT: {
-        const auto* c = n->copy_stmt;
-        if (!c->is_from && !c->is_program && str(c->filename).empty()) {
-            return RefusedStatement{"0A000", "COPY ... TO STDOUT", "not supported through meshgate yet"};
+        if (auto r = embedded_query("PREPARE", n->prepare_stmt->query)) {
+            return *r;
         }
-        return RefusedStatement{"42501", c->is_from ? "COPY ... FROM" : "COPY ... TO a file or program",
-                                "meshgate is read-only and never touches the backend's files"};
-    }
+        return QueryStatement{QueryStatement::Kind::Prepare, std::string(str(n->prepare_stmt->name))};
+    case PG_QUERY__NODE__NODE_EXECUTE_STMT:
+        return QueryStatement{QueryStatement::Kind::Execute, std::string(str(n->execute_stmt->name))};
+    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
+        if (auto r = embedded_query("DECLARE CURSOR", n->declare_cursor_stmt->query)) {
+            return *r;
+        }
+        return QueryStatement{QueryStatement::Kind::DeclareCursor,
+                              std::string(str(n->declare_cursor_stmt->portalname))};
+    case PG_QUERY__NODE__NODE_FETCH_STMT:
+        return PortalStatement{n->fetch_stmt->ismove ? "MOVE" : "FETCH",
+                               std::string(str(n->fetch_stmt->portalname))};
+    case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
+        return PortalStatement{"CLOSE", std::string(str(n->close_portal_stmt->portalname))};
+    case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
+        return PortalStatement{"DEALLOCATE", std::string(str(n->deallocate_stmt->name))};
+    case PG_QUERY__NODE__NODE_COPY_STMT:
+        return classify_copy(n->copy_stmt);
     default:
         // Writes, DDL, roles, DO, CALL, LOAD, VACUUM and every kind not listed above.
         return RefusedStatement{"42501", command_name(n), ""};
@@ -256,12 +266,69 @@ Result<std::string> deparse_one(PgQuery__RawStmt* raw, int32_t version)
 
 }  // namespace
 
+namespace {
+
+// Walks the parts of a statement that hold queries or expressions: the statement itself for the
+// SELECT family, the embedded query of EXPLAIN / PREPARE / DECLARE / COPY, PREPARE's parameter
+// types and EXECUTE's argument expressions. `changed` is set when the statement itself was
+// reshaped (COPY of a product), so it must be deparsed.
+Result<void> walk_statement(PgQuery__Node* n, QueryWalker& walker, bool& changed)
+{
+    switch (n->node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+        return walker.walk_node(n);
+    case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+        return walker.walk_node(n->explain_stmt->query);
+    case PG_QUERY__NODE__NODE_PREPARE_STMT: {
+        auto* p = n->prepare_stmt;
+        for (size_t k = 0; k < p->n_argtypes; ++k) {
+            if (auto r = walker.walk_node(p->argtypes[k]); !r) {
+                return r;
+            }
+        }
+        return walker.walk_node(p->query);
+    }
+    case PG_QUERY__NODE__NODE_EXECUTE_STMT: {
+        // The arguments are expressions like any in a SELECT list: `EXECUTE p((SELECT ...))`.
+        auto* e = n->execute_stmt;
+        for (size_t k = 0; k < e->n_params; ++k) {
+            if (auto r = walker.walk_node(e->params[k]); !r) {
+                return r;
+            }
+        }
+        return {};
+    }
+    case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
+        return walker.walk_node(n->declare_cursor_stmt->query);
+    case PG_QUERY__NODE__NODE_COPY_STMT: {
+        auto* c = n->copy_stmt;
+        if (c->query == nullptr) {
+            if (auto r = copy_relation_to_query(c); !r) {
+                return r;
+            }
+            changed = true;
+        }
+        return walker.walk_node(c->query);
+    }
+    default:
+        return make_error("0A000", "meshgate cannot classify this statement");
+    }
+}
+
+}  // namespace
+
 Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
                                                   const config::Snapshot& snap)
 {
     auto* raw = impl_->tree->stmts[i];
     QueryWalker walker(QueryWalker::Mode::Query, who, snap);
-    if (auto r = walker.walk_node(raw->stmt); !r) {
+    bool wrapper_changed = false;
+    if (auto r = walk_statement(raw->stmt, walker, wrapper_changed); !r) {
+        return r.error();
+    }
+    // After the walk (which judged the operators as written), before derived tables go in (their
+    // masks and filters are the configuration's own SQL).
+    if (auto r = qualify_operators(raw->stmt, wrapper_changed); !r) {
         return r.error();
     }
     QueryRewrite out;
@@ -276,7 +343,7 @@ Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
             out.policies.insert(out.policies.end(), granted->begin(), granted->end());
         }
     }
-    if (walker.refs().empty() && !walker.tree_changed()) {
+    if (walker.refs().empty() && !walker.tree_changed() && !wrapper_changed) {
         out.sql = std::string(text(i));
         return out;
     }

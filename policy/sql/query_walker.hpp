@@ -77,6 +77,10 @@ private:
 /// String node.
 std::vector<std::string_view> string_list(PgQuery__Node** items, size_t n);
 
+/// Prepends a "pg_catalog" String node to a name list (funcname, TypeName names, operator
+/// name); false on OOM (the list is then unchanged).
+bool prepend_pg_catalog(PgQuery__Node**& items, size_t& n);
+
 /// Error position from a node location (0-based byte offset, -1 unknown) -> 1-based / 0.
 inline int position_of(int32_t location) { return location >= 0 ? location + 1 : 0; }
 

@@ -8,8 +8,22 @@
 
 namespace meshgate::policy::sql {
 
-/// SELECT / VALUES / TABLE / WITH: checked and rewritten by ParsedMessage::rewrite_query.
-struct QueryStatement {};
+/// A statement that holds a query (or expressions) checked and rewritten by
+/// ParsedMessage::rewrite_query: SELECT / VALUES / TABLE / WITH, and the statements that embed
+/// one (SPEC §3): EXPLAIN, PREPARE, EXECUTE (its argument expressions), DECLARE CURSOR, and
+/// COPY (query) / COPY product TO STDOUT.
+struct QueryStatement {
+    enum class Kind { Select, Explain, Prepare, Execute, DeclareCursor, Copy };
+    Kind kind = Kind::Select;
+    std::string name;   // Prepare / Execute: the statement; DeclareCursor: the cursor
+};
+
+/// A statement forwarded as sent that names a prepared statement or cursor and holds no query:
+/// FETCH / MOVE / CLOSE [ALL] / DEALLOCATE [ALL].
+struct PortalStatement {
+    std::string kind;   // "FETCH", "MOVE", "CLOSE", "DEALLOCATE"
+    std::string name;   // the cursor / prepared statement; empty for ALL
+};
 
 /// BEGIN / START TRANSACTION / COMMIT / ROLLBACK / SAVEPOINT / RELEASE / ROLLBACK TO.
 struct TransactionStatement {};
@@ -42,6 +56,7 @@ struct RefusedStatement {
 };
 
 using StatementClass = std::variant<QueryStatement, TransactionStatement, SetStatement,
-                                    ShowStatement, DiscardStatement, RefusedStatement>;
+                                    ShowStatement, DiscardStatement, PortalStatement,
+                                    RefusedStatement>;
 
 }  // namespace meshgate::policy::sql

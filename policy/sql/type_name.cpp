@@ -6,6 +6,21 @@ namespace meshgate::policy::sql {
 
 Result<void> QueryWalker::on_type_name(PgQuery__TypeName* t)
 {
+    if (t->n_names == 1 && mode_ == Mode::Query) {
+        // Unqualified types resolve along the backend's search_path; a type of the same name in
+        // another schema could bring its own input function or casts. Pin it to pg_catalog
+        // (every type a query may name without a schema is there; others then fail to resolve).
+        // Row filters are the domain owner's configuration, written for their backend: as is.
+        if (t->pct_type || string_list(t->names, t->n_names).empty()) {
+            return make_error("0A000", "meshgate cannot classify a type name",
+                              position_of(t->location));
+        }
+        if (!prepend_pg_catalog(t->names, t->n_names)) {
+            return make_error("53200", "out of memory");
+        }
+        tree_changed_ = true;
+        return {};
+    }
     if (t->n_names <= 1) {
         return {};
     }

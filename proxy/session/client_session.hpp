@@ -189,6 +189,9 @@ private:
     bool batch_synced_ = false;      // extended: the batch being answered ends with Sync
     std::unordered_map<std::string, Prepared> statements_;
     std::unordered_map<std::string, Prepared> portals_;
+    // SQL-level PREPARE / DECLARE CURSOR: "s:"/"c:" + name -> the backend that holds it, so
+    // EXECUTE / FETCH / MOVE / CLOSE / DEALLOCATE (which touch no product) follow it there.
+    std::unordered_map<std::string, std::string> named_backends_;
 };
 
 }  // namespace meshgate::proxy

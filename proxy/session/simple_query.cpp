@@ -18,6 +18,11 @@ namespace {
 
 constexpr uint32_t kTextOid = 25;
 
+std::string named_key(const policy::NamedObject& o)
+{
+    return (o.kind == policy::NamedObject::Kind::Statement ? "s:" : "c:") + o.name;
+}
+
 // True for a query string with no statement in it (only whitespace and semicolons): PostgreSQL
 // answers EmptyQueryResponse.
 bool blank(std::string_view sql)
@@ -164,11 +169,23 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
 
     BackendLink* link = nullptr;
     if (any_forward) {
-        const std::string backend =
-            allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+        std::string backend = allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+        if (allow.catalog_only) {
+            // EXECUTE / FETCH / ... of a statement or cursor created on a product's backend.
+            for (const auto& u : allow.uses) {
+                auto it = named_backends_.find(named_key(u));
+                if (!u.name.empty() && it != named_backends_.end()) {
+                    backend = it->second;
+                    break;
+                }
+            }
+        }
         if (auto routed = route(backend); !routed) {
             failed(routed.error());
             co_return co_await local_error(routed.error());
+        }
+        for (const auto& d : allow.defines) {
+            named_backends_[named_key(d)] = backend;
         }
         batch_backend_.clear();
         auto l = co_await link_for(backend);

@@ -67,14 +67,6 @@ class Env:
 PENDING = {
     "mesh.products lists": "issue 4 (mesh catalog)",
     "information_schema.tables lists": "issue 4 (BI-tool introspection)",
-    "COPY sales.customers TO STDOUT": "issue 3 (COPY product TO STDOUT)",
-    "DECLARE/FETCH through a named cursor": "issue 3 (cursors)",
-    # Known hole: the policy engine treats an unqualified call as a pg_catalog function, but the
-    # backend resolves it along the service account's search_path. Pinning the backend to
-    # search_path=pg_catalog closes it but breaks pgbench's table probe (it reads the physical
-    # catalog through current_schemas), so the fix belongs in the rewrite: qualify every
-    # unqualified call with pg_catalog.
-    "an unqualified function outside pg_catalog": "issue 3 (functions: qualify unqualified calls)",
 }
 
 

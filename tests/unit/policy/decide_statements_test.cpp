@@ -52,15 +52,16 @@ TEST_CASE("writes, DDL and privileged statements are refused with 42501 naming t
     }
 }
 
-TEST_CASE("read statements of a later issue are refused as not supported yet") {
-    const char* rows[] = {"EXPLAIN SELECT 1", "PREPARE p AS SELECT 1", "EXECUTE p",
-                          "DEALLOCATE p", "DECLARE c CURSOR FOR SELECT 1", "FETCH c",
-                          "CLOSE c", "LISTEN x", "COPY public.customers TO STDOUT"};
+TEST_CASE("statements meshgate does not support are refused, never passed") {
+    const char* rows[] = {"LISTEN x", "UNLISTEN x", "NOTIFY x", "CHECKPOINT", "ALTER SYSTEM SET work_mem = 1",
+                          "CREATE EXTENSION dblink", "SECURITY LABEL ON TABLE t IS 'x'", "REINDEX TABLE t",
+                          "CLUSTER t", "LOCK TABLE t", "IMPORT FOREIGN SCHEMA x FROM SERVER s INTO y",
+                          "REFRESH MATERIALIZED VIEW v", "COMMENT ON TABLE t IS 'x'", "REASSIGN OWNED BY a TO b"};
     for (const auto* sql : rows) {
         CAPTURE(std::string(sql));
         const auto d = fixtures::decide_as("alice", sql);
         REQUIRE(d.is_deny());
-        CHECK(d.deny().sqlstate == "0A000");
+        CHECK((d.deny().sqlstate == "0A000" || d.deny().sqlstate == "42501"));
     }
 }
 
@@ -160,12 +161,12 @@ TEST_CASE("the extended protocol takes one statement and keeps $n parameters") {
                                          "fraud", Protocol::Extended);
     REQUIRE(one.is_allow());
     const auto sql = one.allow().rewritten();
-    CHECK(has(sql, "WHERE id = $1"));
-    CHECK(has(sql, "$2::text"));
+    CHECK(has(sql, "WHERE id OPERATOR(pg_catalog.=) $1"));
+    CHECK(has(sql, "$2::pg_catalog.text"));
 }
 
 TEST_CASE("statements without products forward the text exactly as sent") {
-    const std::string sql = "select  1 /* keep me */ ,  now()";
+    const std::string sql = "select  1 /* keep me */ ,  'x', current_date, $$y$$";
     const auto d = fixtures::decide_as("alice", sql);
     REQUIRE(d.is_allow());
     CHECK(d.allow().rewritten() == sql);
