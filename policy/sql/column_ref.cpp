@@ -9,6 +9,15 @@ namespace meshgate::policy::sql {
 Result<void> QueryWalker::on_column_ref(PgQuery__ColumnRef* c)
 {
     if (mode_ != Mode::RowFilter) {
+        // `a.b` may be column b of relation a, or the call b(a) in PostgreSQL's functional
+        // notation: the last name of a qualified reference is checked as a function name too.
+        if (c->n_fields >= 2) {
+            const auto* last = c->fields[c->n_fields - 1];
+            if (last != nullptr && last->node_case == PG_QUERY__NODE__NODE_STRING &&
+                last->string != nullptr) {
+                return check_field_name(str(last->string->sval), c->location);
+            }
+        }
         return {};
     }
     const auto names = string_list(c->fields, c->n_fields);

@@ -135,6 +135,10 @@ Result<void> QueryWalker::walk_message(ProtobufCMessage* m)
         if (auto r = on_column_ref(reinterpret_cast<PgQuery__ColumnRef*>(m)); !r) {
             return r;
         }
+    } else if (d == &pg_query__a__indirection__descriptor) {
+        if (auto r = on_indirection(reinterpret_cast<PgQuery__AIndirection*>(m)); !r) {
+            return r;
+        }
     } else if (d == &pg_query__type_cast__descriptor) {
         if (auto r = on_type_cast(reinterpret_cast<PgQuery__TypeCast*>(m)); !r) {
             return r;

@@ -57,6 +57,8 @@ private:
     Result<void> on_a_expr(PgQuery__AExpr* e);
     Result<void> on_column_ref(PgQuery__ColumnRef* c);
     Result<void> on_type_cast(PgQuery__TypeCast* c);
+    Result<void> on_indirection(PgQuery__AIndirection* i);
+    Result<void> check_field_name(std::string_view name, int location);
 
     Result<void> walk_children(ProtobufCMessage* m, const void* skip = nullptr);
     bool cte_visible(std::string_view name) const;
