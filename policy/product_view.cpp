@@ -33,6 +33,23 @@ bool applies(const config::MaskPolicy& m, const std::string& column, const confi
 
 }  // namespace
 
+const config::MaskPolicy* winning_mask(const config::Product& product, const std::string& column,
+                                       const Identity& who, const config::Snapshot& snap)
+{
+    const auto* decl = product.declared(column);
+    const config::MaskPolicy* winner = nullptr;
+    // Global policies first: on equal strength the global one is reported.
+    for (const auto* list : {&snap.global_masks, &product.masks}) {
+        for (const auto& m : *list) {
+            if (applies(m, column, decl, who) &&
+                (winner == nullptr || mask_strength(m.with) > mask_strength(winner->with))) {
+                winner = &m;
+            }
+        }
+    }
+    return winner;
+}
+
 Result<ProductView> build_product_view(const config::Product& product, const Identity& who,
                                        const config::Snapshot& snap, bool fence)
 {
@@ -56,16 +73,7 @@ Result<ProductView> build_product_view(const config::Product& product, const Ide
         if (product.expose_declared && decl == nullptr) {
             continue;  // privacy by default: unclassified columns stay invisible
         }
-        const config::MaskPolicy* winner = nullptr;
-        // Global policies first: on equal strength the global one is reported.
-        for (const auto* list : {&snap.global_masks, &product.masks}) {
-            for (const auto& m : *list) {
-                if (applies(m, col.name, decl, who) &&
-                    (winner == nullptr || mask_strength(m.with) > mask_strength(winner->with))) {
-                    winner = &m;
-                }
-            }
-        }
+        const config::MaskPolicy* winner = winning_mask(product, col.name, who, snap);
         if (winner == nullptr) {
             view.columns.push_back({col.name, {}});
             continue;

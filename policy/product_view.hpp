@@ -31,6 +31,13 @@ struct ProductView {
     bool fenced = false;                             // OFFSET 0 below the filters
 };
 
+/// The mask that applies to physical column `column` of `product` for `who`, or nullptr: every
+/// domain mask on the column and every global mask on one of its tags is considered, `except`
+/// exempts from that one policy only, and the strongest wins (mask_strength; on equal strength
+/// the global one). With `expose: declared`, undeclared columns are hidden, not masked.
+const config::MaskPolicy* winning_mask(const config::Product& product, const std::string& column,
+                                       const Identity& who, const config::Snapshot& snap);
+
 /// Builds the view of `product` for `who`. Columns: physical_columns in order (only declared ones
 /// with `expose: declared`). Masks: the strongest applicable domain or global (tag) mask per
 /// column; `except` exempts only from that one policy. Refuses with 55000 when the product's
