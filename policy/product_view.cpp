@@ -50,6 +50,36 @@ const config::MaskPolicy* winning_mask(const config::Product& product, const std
     return winner;
 }
 
+bool applies_keyed_hash(const std::vector<AppliedPolicy>& policies, const config::Snapshot& snap)
+{
+    const auto is_hash = [](const config::MaskPolicy& m, const std::string& name) {
+        return m.name == name && m.with.kind == config::MaskSpec::Kind::Hash;
+    };
+    for (const auto& p : policies) {
+        if (p.kind != "mask") {
+            continue;
+        }
+        for (const auto& g : snap.global_masks) {
+            if (is_hash(g, p.name)) {
+                return true;
+            }
+        }
+        const auto dot = p.product.find('.');
+        const auto* product = dot == std::string::npos
+                                  ? nullptr
+                                  : snap.find_product(p.product.substr(0, dot), p.product.substr(dot + 1));
+        if (product == nullptr) {
+            return true;  // cannot tell: assume the worst
+        }
+        for (const auto& m : product->masks) {
+            if (is_hash(m, p.name)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 Result<ProductView> build_product_view(const config::Product& product, const Identity& who,
                                        const config::Snapshot& snap, bool fence)
 {

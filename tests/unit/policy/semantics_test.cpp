@@ -241,3 +241,27 @@ TEST_CASE("a row filter error in a domain file names the file and the where: val
     }
 }
 }
+
+TEST_SUITE("policy.semantics") {
+TEST_CASE("statements whose plan would show the keyed hash's pads are recognised") {
+    struct Row {
+        const char* user;
+        const char* sql;
+        bool hash;
+    };
+    const Row rows[] = {
+        {"alice", "SELECT email FROM sales.customers", true},       // global pii-email
+        {"carol", "SELECT email FROM sales.customers", false},      // exempt; phone null, pci exempt
+        {"alice", "SELECT c_hash FROM sales.mask_lab", true},       // domain hash mask
+        {"alice", "SELECT c_null FROM sales.mask_lab", true},       // every column is in the view
+        {"alice", "SELECT id FROM sales.orders", false},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(std::string(r.user));
+        CAPTURE(std::string(r.sql));
+        const auto d = fixtures::decide_as(r.user, r.sql, "fraud");
+        REQUIRE(d.is_allow());
+        CHECK(applies_keyed_hash(d.allow().policies, fixtures::snapshot()) == r.hash);
+    }
+}
+}
