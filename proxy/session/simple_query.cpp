@@ -224,6 +224,8 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
             if (all.error_sqlstate.empty()) {
                 all.error_sqlstate = r.error_sqlstate;
                 all.error_message = r.error_message;
+                all.error_scrubbed = r.error_scrubbed;
+                all.error_original = r.error_original;
             }
             all.backend_ok = r.backend_ok;
             all.problem = r.problem;
