@@ -50,6 +50,12 @@
 // COALESCE, GREATEST/LEAST, ARRAY[...], subscripts, set operations (their type unification can
 // cast a column), NATURAL joins, comparisons of anything else.
 //
+// Rewrite cache (statements that differ only in constants share one rewrite): the decision
+// depends on a constant only through its kind, and the only kind difference that changes it
+// (an integer vs a float literal on an integer column) concerns casts that cannot fail
+// (int -> numeric), so sharing a decision across constants is safe; a constant's cast
+// (`5::oid`) stays in the normalized text and so in the key.
+//
 // Masked columns never need the fence for their own sake: the outer query sees the derived
 // table's column, which is the mask expression, so a pushed-down qual is evaluated on the masked
 // value and never on the raw one.
