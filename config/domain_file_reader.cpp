@@ -141,6 +141,7 @@ void read_row_filters(YamlReader& r, const YamlValue& v, const std::string& path
         // Kept as written; the policy layer parses it and checks it names only product columns.
         if (const auto where = m.required_string("where")) {
             f.where = *where;
+            f.where_origin = r.at(*m.value("where"));
         } else {
             ok = false;
         }

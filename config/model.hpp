@@ -67,6 +67,7 @@ struct RowFilter {
     std::string where;
     std::vector<Principal> except;
     SourceLocation origin;
+    SourceLocation where_origin;     // the `where:` value: errors in the expression point here
     std::string description;         // optional, for explain and mesh.policies
 };
 

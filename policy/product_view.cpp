@@ -33,6 +33,53 @@ bool applies(const config::MaskPolicy& m, const std::string& column, const confi
 
 }  // namespace
 
+const config::MaskPolicy* winning_mask(const config::Product& product, const std::string& column,
+                                       const Identity& who, const config::Snapshot& snap)
+{
+    const auto* decl = product.declared(column);
+    const config::MaskPolicy* winner = nullptr;
+    // Global policies first: on equal strength the global one is reported.
+    for (const auto* list : {&snap.global_masks, &product.masks}) {
+        for (const auto& m : *list) {
+            if (applies(m, column, decl, who) &&
+                (winner == nullptr || mask_strength(m.with) > mask_strength(winner->with))) {
+                winner = &m;
+            }
+        }
+    }
+    return winner;
+}
+
+bool applies_keyed_hash(const std::vector<AppliedPolicy>& policies, const config::Snapshot& snap)
+{
+    const auto is_hash = [](const config::MaskPolicy& m, const std::string& name) {
+        return m.name == name && m.with.kind == config::MaskSpec::Kind::Hash;
+    };
+    for (const auto& p : policies) {
+        if (p.kind != "mask") {
+            continue;
+        }
+        for (const auto& g : snap.global_masks) {
+            if (is_hash(g, p.name)) {
+                return true;
+            }
+        }
+        const auto dot = p.product.find('.');
+        const auto* product = dot == std::string::npos
+                                  ? nullptr
+                                  : snap.find_product(p.product.substr(0, dot), p.product.substr(dot + 1));
+        if (product == nullptr) {
+            return true;  // cannot tell: assume the worst
+        }
+        for (const auto& m : product->masks) {
+            if (is_hash(m, p.name)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 Result<ProductView> build_product_view(const config::Product& product, const Identity& who,
                                        const config::Snapshot& snap, bool fence)
 {
@@ -56,16 +103,7 @@ Result<ProductView> build_product_view(const config::Product& product, const Ide
         if (product.expose_declared && decl == nullptr) {
             continue;  // privacy by default: unclassified columns stay invisible
         }
-        const config::MaskPolicy* winner = nullptr;
-        // Global policies first: on equal strength the global one is reported.
-        for (const auto* list : {&snap.global_masks, &product.masks}) {
-            for (const auto& m : *list) {
-                if (applies(m, col.name, decl, who) &&
-                    (winner == nullptr || mask_strength(m.with) > mask_strength(winner->with))) {
-                    winner = &m;
-                }
-            }
-        }
+        const config::MaskPolicy* winner = winning_mask(product, col.name, who, snap);
         if (winner == nullptr) {
             view.columns.push_back({col.name, {}});
             continue;

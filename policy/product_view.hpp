@@ -31,6 +31,20 @@ struct ProductView {
     bool fenced = false;                             // OFFSET 0 below the filters
 };
 
+/// The mask that applies to physical column `column` of `product` for `who`, or nullptr: every
+/// domain mask on the column and every global mask on one of its tags is considered, `except`
+/// exempts from that one policy only, and the strongest wins (mask_strength; on equal strength
+/// the global one). With `expose: declared`, undeclared columns are hidden, not masked.
+const config::MaskPolicy* winning_mask(const config::Product& product, const std::string& column,
+                                       const Identity& who, const config::Snapshot& snap);
+
+/// True when one of the masks `policies` reports (AppliedPolicy kind "mask") is a keyed hash.
+/// The hash mask's HMAC pads are SQL constants in the rewrite, and a plan shows them (Filter,
+/// Sort Key, Group Key lines of a plain EXPLAIN, fenced or not); the pads give the key. So a
+/// statement for which this is true must not be EXPLAINed through meshgate (or its plan must be
+/// redacted). Conservative: a name found as a hash mask anywhere on the product or globally counts.
+bool applies_keyed_hash(const std::vector<AppliedPolicy>& policies, const config::Snapshot& snap);
+
 /// Builds the view of `product` for `who`. Columns: physical_columns in order (only declared ones
 /// with `expose: declared`). Masks: the strongest applicable domain or global (tag) mask per
 /// column; `except` exempts only from that one policy. Refuses with 55000 when the product's

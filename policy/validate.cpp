@@ -43,8 +43,10 @@ std::vector<config::ConfigError> validate(const config::Snapshot& snap)
             for (const auto& f : product.row_filters) {
                 auto cols = sql::check_row_filter(f, product, snap);
                 const auto prefix = "row filter " + f.name + " of " + product.address() + ": ";
+                // Problems of the expression point at its `where:` value when the loader knew it.
+                const auto& at = f.where_origin.line > 0 ? f.where_origin : f.origin;
                 if (!cols) {
-                    report(f.origin, prefix + cols.error().message);
+                    report(at, prefix + cols.error().message);
                     continue;
                 }
                 if (!known) {
@@ -52,7 +54,7 @@ std::vector<config::ConfigError> validate(const config::Snapshot& snap)
                 }
                 for (const auto& c : *cols) {
                     if (!has_column(product, c)) {
-                        report(f.origin, prefix + "column \"" + c + "\" is not a column of " +
+                        report(at, prefix + "column \"" + c + "\" is not a column of " +
                                              product.source_schema + "." +
                                              product.source_relation);
                     }

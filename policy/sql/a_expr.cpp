@@ -1,5 +1,6 @@
-// A_Expr: operator expressions. Qualified operators must be pg_catalog's; anything but plain
-// comparisons counts as possibly erroring for the fence decision. Layer: policy/sql.
+// A_Expr: operator expressions. Qualified operators must be pg_catalog's. Comparisons are noted
+// for the fence decision (fence.cpp); every other operator counts as possibly erroring.
+// Layer: policy/sql.
 #include "policy/sql/query_walker.hpp"
 
 namespace meshgate::policy::sql {
@@ -13,8 +14,11 @@ Result<void> QueryWalker::on_a_expr(PgQuery__AExpr* e)
     case PG_QUERY__A__EXPR__KIND__AEXPR_OP: {
         const auto names = string_list(e->name, e->n_name);
         const auto op = names.empty() ? std::string_view{} : names.back();
-        if (op != "=" && op != "<>" && op != "!=" && op != "<" && op != ">" && op != "<=" &&
-            op != ">=") {
+        const bool comparison = op == "=" || op == "<>" || op == "!=" || op == "<" ||
+                                op == ">" || op == "<=" || op == ">=";
+        if (comparison && e->lexpr != nullptr && e->rexpr != nullptr) {
+            note_comparison(e);
+        } else {
             risky_ = true;  // arithmetic and other operators can overflow or divide by zero
         }
         break;
@@ -26,6 +30,7 @@ Result<void> QueryWalker::on_a_expr(PgQuery__AExpr* e)
     case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN:
     case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM:
     case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM:
+        note_comparison(e);
         break;
     default:
         risky_ = true;

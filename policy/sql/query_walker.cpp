@@ -112,6 +112,7 @@ Result<void> QueryWalker::walk_message(ProtobufCMessage* m)
     if (d == &pg_query__node__descriptor) {
         return walk_node(reinterpret_cast<PgQuery__Node*>(m));
     }
+    note_names(m);
     if (mode_ == Mode::RowFilter && forbidden_in_filter(d)) {
         return make_error("42501", "a row filter may only use the product's columns, constants "
                                    "and allowed functions (found " + kind_name(d) + ")");

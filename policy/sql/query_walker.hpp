@@ -40,10 +40,11 @@ public:
     std::vector<ProductRef>& refs() { return refs_; }
     /// True when the walk changed the tree itself (qualified a pg_catalog name).
     bool tree_changed() const { return tree_changed_; }
-    /// True when some expression may raise an error or have an effect depending on row values
-    /// (functions, casts of columns, arithmetic, subqueries): then row-filtered derived tables
-    /// get an OFFSET 0 fence so the backend cannot evaluate it on rows a filter removes.
-    bool needs_fence() const { return risky_; }
+    /// True unless every expression of the statement is provably leakproof (see fence.cpp for
+    /// the exact rule): then row-filtered derived tables get an OFFSET 0 fence so the backend
+    /// cannot evaluate a user expression on rows a row filter removes. Call after the walk;
+    /// uses the product references (column types, the user's masks).
+    bool needs_fence() const;
     /// Row filters only: the column names referenced.
     const std::vector<std::string>& columns() const { return columns_; }
 
@@ -59,6 +60,9 @@ private:
     Result<void> on_type_cast(PgQuery__TypeCast* c);
     Result<void> on_indirection(PgQuery__AIndirection* i);
     Result<void> check_field_name(std::string_view name, int location);
+    // fence.cpp: the leakproof classification of comparisons and of names that rename columns.
+    void note_comparison(PgQuery__AExpr* e);
+    void note_names(const ProtobufCMessage* m);
 
     Result<void> walk_children(ProtobufCMessage* m, const void* skip = nullptr);
     bool cte_visible(std::string_view name) const;
@@ -71,7 +75,18 @@ private:
     std::vector<ProductRef> refs_;
     std::vector<std::string> columns_;
     bool tree_changed_ = false;
-    bool risky_ = false;
+    bool risky_ = false;   // some expression is not leakproof whatever the column types
+
+    /// A comparison `column OP other` whose leakproofness depends on the column's type.
+    struct Comparison {
+        enum class Other { Literal, FloatLiteral, Param, Column };
+        std::string column;         // the column's name (last field of the ColumnRef)
+        Other other = Other::Literal;
+        std::string other_column;   // Other::Column only
+    };
+    std::vector<Comparison> comparisons_;
+    std::vector<std::string> renames_;   // names given to columns or relations by the statement
+    bool foreign_columns_ = false;       // a FROM item that is not a product, CTE or subquery
     int depth_ = 0;
 };
 

@@ -15,6 +15,9 @@ Result<void> QueryWalker::on_range_var(PgQuery__Node* n)
     }
     const RelationName name{str(rv->catalogname), str(rv->schemaname), str(rv->relname),
                             position_of(rv->location)};
+    if (rv->alias != nullptr) {
+        note_names(&rv->alias->base);  // `AS t(a, b)` renames columns (fence decision)
+    }
     if (name.catalog.empty() && name.schema.empty() && cte_visible(name.relation)) {
         return {};
     }
@@ -23,6 +26,7 @@ Result<void> QueryWalker::on_range_var(PgQuery__Node* n)
         return resolved.error();
     }
     if (resolved->kind == ResolvedRelation::Kind::SystemCatalog) {
+        foreign_columns_ = true;  // columns meshgate cannot type (fence decision)
         if (resolved->qualify_pg_catalog) {
             char* schema = dup_string("pg_catalog");
             if (schema == nullptr) {

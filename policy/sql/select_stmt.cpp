@@ -40,6 +40,7 @@ Result<void> QueryWalker::on_with(PgQuery__WithClause* w)
             return make_error("0A000", "meshgate cannot classify a WITH item");
         }
         ctes.push_back(n->common_table_expr);
+        note_names(&n->common_table_expr->base);
     }
     // WITH RECURSIVE: every name is visible in every body. Plain WITH: a body sees only the
     // names before it. Seeing fewer names than PostgreSQL is the safe side (a name not taken for

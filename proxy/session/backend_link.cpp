@@ -1,6 +1,7 @@
 // ClientSession backend side: acquiring connections (session pool mode), replaying the session's
 // settings on them, and relaying backend messages to the client with backpressure.
 // Layer: proxy (I/O edge).
+#include "policy/error_scrub.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/cancel_registry.hpp"
@@ -259,9 +260,18 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                     break;
                 }
                 r.error_seen = true;
+                auto scrub = policy::scrub_backend_message(e->fields, scrub_errors_);
                 if (r.error_sqlstate.empty()) {
                     r.error_sqlstate = e->get('C');
                     r.error_message = e->get('M');
+                    r.error_scrubbed = scrub.scrubbed;
+                    if (scrub.scrubbed) {
+                        r.error_original = policy::describe_backend_message(e->fields);
+                    }
+                }
+                if (scrub.scrubbed) {
+                    forward = false;
+                    wire::encode(wire::ErrorResponse{std::move(scrub.fields)}, client_out_);
                 }
                 if (is_fatal(*e)) {
                     link.broken = true;
@@ -272,6 +282,23 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 if (!q.has_sync()) {
                     r.failed_before_sync = true;
                 }
+                break;
+            }
+            case 'N': {
+                auto n = wire::decode_notice_response(piece.body);
+                if (!n) {
+                    lost("malformed NoticeResponse");
+                    break;
+                }
+                auto scrub = policy::scrub_backend_message(n->fields, scrub_errors_);
+                if (scrub.scrubbed) {
+                    forward = false;
+                    // Its text may hold values: only the SQLSTATE is logged.
+                    log_debug("backend notice withheld from the client",
+                              {{"user", startup_.user}, {"sqlstate", n->get('C')}});
+                    wire::encode(wire::NoticeResponse{std::move(scrub.fields)}, client_out_);
+                }
+                outcome = q.on_backend('N');
                 break;
             }
             case 'Z': {

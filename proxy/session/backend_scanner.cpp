@@ -10,6 +10,7 @@ bool BackendScanner::inspected(char tag)
 {
     switch (tag) {
     case 'E':  // ErrorResponse: FATAL means the connection is gone; SQLSTATE for audit
+    case 'N':  // NoticeResponse: scrubbed like errors (policy/error_scrub)
     case 'Z':  // ReadyForQuery: transaction status
     case 'S':  // ParameterStatus: the session's view of reported settings
     case 'C':  // CommandComplete: row counts

@@ -11,7 +11,7 @@
 namespace meshgate::proxy {
 
 /// A prefix of the scanner's input to forward to the client.
-/// - A message the caller must see whole (ErrorResponse, ReadyForQuery, ParameterStatus,
+/// - A message the caller must see whole (ErrorResponse, NoticeResponse, ReadyForQuery, ParameterStatus,
 ///   CommandComplete, Copy*Response, BackendKeyData, NegotiateProtocolVersion, Authentication)
 ///   comes as one piece with `whole` set and `body` filled.
 /// - Any other message (DataRow, RowDescription, CopyData, ...) comes as one or more pieces of

@@ -140,6 +140,9 @@ void ClientSession::finish_statement(AuditSlot* slot, const std::string& sql,
             e.decision = audit::StatementDecision::Error;
             e.sqlstate = relay->error_sqlstate.empty() ? "08006" : relay->error_sqlstate;
             e.reason = relay->error_message.empty() ? relay->problem : relay->error_message;
+            if (relay->error_scrubbed) {
+                e.reason = "withheld from the client: " + relay->error_original;
+            }
         }
     }
     e.duration_ms = ms;

@@ -77,7 +77,11 @@ private:
         bool failed_before_sync = false;  // extended: an error with no Sync queued yet
         std::string problem;              // why backend_ok is false (for logs)
         std::string error_sqlstate;       // of the first ErrorResponse relayed
-        std::string error_message;
+        std::string error_message;       // its M, as the backend sent it
+        /// The first ErrorResponse was withheld from the client (policy/error_scrub): its
+        /// original text ("M; DETAIL: ...; CONTEXT: ...") for the audit record.
+        bool error_scrubbed = false;
+        std::string error_original;
         std::optional<int64_t> rows;      // summed from CommandComplete tags
 
         /// The backend write failed before anything was read.
@@ -192,6 +196,10 @@ private:
     // SQL-level PREPARE / DECLARE CURSOR: "s:"/"c:" + name -> the backend that holds it, so
     // EXECUTE / FETCH / MOVE / CLOSE / DEALLOCATE (which touch no product) follow it there.
     std::unordered_map<std::string, std::string> named_backends_;
+    /// Backend errors and notices are scrubbed (policy::scrub_backend_message) from the first
+    /// statement that read a product through a mask or row filter to the end of the session:
+    /// prepared statements, portals and cursors made by it may run later.
+    bool scrub_errors_ = false;
 };
 
 }  // namespace meshgate::proxy

@@ -2,6 +2,7 @@
 // Sync or Flush, decided per Parse, forwarded in one write, answered in PostgreSQL's order.
 // Layer: proxy (I/O edge; every decision comes from policy::decide).
 #include "policy/decide.hpp"
+#include "policy/error_scrub.hpp"
 #include "proxy/audit/audit_writer.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
@@ -224,6 +225,9 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         }
         const policy::Decision decision =
             policy::decide(parse->query, identity_, *snapshot_, policy::Protocol::Extended);
+        if (decision.is_allow() && policy::needs_error_scrub(decision.allow())) {
+            scrub_errors_ = true;  // backend errors may quote masked or filtered values
+        }
         finish_statement(slot ? &*slot : nullptr, parse->query, decision, nullptr, started);
         if (decision.is_deny()) {
             const auto& d = decision.deny();

@@ -1,6 +1,7 @@
 // ClientSession simple query protocol: decide, answer local steps, forward the rest, relay.
 // Layer: proxy (I/O edge; every decision comes from policy::decide).
 #include "policy/decide.hpp"
+#include "policy/error_scrub.hpp"
 #include "proxy/audit/audit_writer.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/log.hpp"
@@ -138,6 +139,9 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
     AuditSlot* audit_slot = slot ? &*slot : nullptr;
     const policy::Decision decision =
         policy::decide(sql, identity_, *snapshot_, policy::Protocol::Simple);
+    if (decision.is_allow() && policy::needs_error_scrub(decision.allow())) {
+        scrub_errors_ = true;  // backend errors may quote masked or filtered values from now on
+    }
     auto failed = [&](const Error& e) {
         RelayResult r;
         r.error_sqlstate = e.sqlstate;
@@ -237,6 +241,8 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
             if (all.error_sqlstate.empty()) {
                 all.error_sqlstate = r.error_sqlstate;
                 all.error_message = r.error_message;
+                all.error_scrubbed = r.error_scrubbed;
+                all.error_original = r.error_original;
             }
             all.backend_ok = r.backend_ok;
             all.problem = r.problem;
