@@ -214,7 +214,7 @@ Decision RewriteCache::decide(std::string_view sql, const Identity& who,
             sql::make_template(fwd->sql, ck.first_placeholder, ck.literals.size(), t) &&
             keyed.allow().backend == original.allow().backend &&
             keyed.allow().products == original.allow().products &&
-            sql::same_tokens(sql::splice(t, ck.literals), orig->sql)) {
+            sql::same_statement(sql::splice(t, ck.literals), orig->sql)) {
             entry->bypass = false;
             entry->tmpl = std::move(t);
             entry->allow = original.allow();

@@ -422,6 +422,50 @@ bool same_tokens(std::string_view a, std::string_view b)
     return true;
 }
 
+namespace {
+
+/// JSON parse tree of `sql` without `"location":N` members; empty on error.
+std::string tree_without_locations(std::string_view sql)
+{
+    if (sql.find('\0') != std::string_view::npos) {
+        return {};
+    }
+    const std::string text(sql);
+    JsonParse parse(text.c_str());
+    if (parse.get().error != nullptr || parse.get().parse_tree == nullptr) {
+        return {};
+    }
+    // A `"location":` with an unescaped quote can only be a member name: inside a JSON string
+    // every quote is escaped.
+    const std::string_view tree = parse.get().parse_tree;
+    constexpr std::string_view kKey = "\"location\":";
+    std::string out;
+    out.reserve(tree.size());
+    size_t at = 0;
+    for (size_t pos; (pos = tree.find(kKey, at)) != std::string_view::npos;) {
+        out.append(tree.substr(at, pos - at));
+        size_t end = pos + kKey.size();
+        while (end < tree.size() && (tree[end] == '-' || std::isdigit(static_cast<unsigned char>(tree[end])) != 0)) {
+            ++end;
+        }
+        out += '#';
+        at = end;
+    }
+    out.append(tree.substr(at));
+    return out;
+}
+
+}  // namespace
+
+bool same_statement(std::string_view a, std::string_view b)
+{
+    if (same_tokens(a, b)) {
+        return true;
+    }
+    const auto ta = tree_without_locations(a);
+    return !ta.empty() && ta == tree_without_locations(b);
+}
+
 bool make_template(std::string_view rewritten, int first_placeholder, size_t n_literals,
                    SqlTemplate& out)
 {

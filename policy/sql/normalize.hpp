@@ -65,6 +65,13 @@ AuditText normalize_for_audit(std::string_view sql);
 /// ignored. False when either does not scan.
 bool same_tokens(std::string_view a, std::string_view b);
 
+/// True when `a` and `b` are the same statement: the same tokens, or else the same parse tree
+/// (libpg_query's JSON tree with source locations left out), so constants spelled differently
+/// but equal in value (`$$US$$` and `'US'`, `-0` and `0`, `E'x\''` and `'x'''`) compare equal,
+/// and constants of different value do not. About 10 µs when the tokens differ; false when
+/// either does not parse.
+bool same_statement(std::string_view a, std::string_view b);
+
 /// A rewritten statement with the placeholders of a CacheKey marked, found with the scanner.
 struct SqlTemplate {
     std::vector<std::string> pieces;   // pieces.size() == slots.size() + 1
