@@ -223,7 +223,8 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             }
         }
         const policy::Decision decision =
-            policy::decide(parse->query, identity_, *snapshot_, policy::Protocol::Extended);
+            decide_statement(*services_, parse->query, identity_, *snapshot_,
+                             policy::Protocol::Extended);
         finish_statement(slot ? &*slot : nullptr, parse->query, decision, nullptr, started);
         if (decision.is_deny()) {
             const auto& d = decision.deny();

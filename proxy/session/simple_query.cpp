@@ -132,7 +132,7 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
     }
     AuditSlot* audit_slot = slot ? &*slot : nullptr;
     const policy::Decision decision =
-        policy::decide(sql, identity_, *snapshot_, policy::Protocol::Simple);
+        decide_statement(*services_, sql, identity_, *snapshot_, policy::Protocol::Simple);
     auto failed = [&](const Error& e) {
         RelayResult r;
         r.error_sqlstate = e.sqlstate;

@@ -2,6 +2,8 @@
 // Layer: tests (policy).
 #include "policy/sql/normalize.hpp"
 
+#include "policy/audit/statement_event.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -168,5 +170,20 @@ TEST_CASE("templates: placeholders found by the scanner, literals spliced as the
     CHECK(same_tokens("SELECT x- -5", "SELECT x - -5"));
     CHECK_FALSE(same_tokens("SELECT x--5", "SELECT x - -5"));
     CHECK(same_tokens("SELECT 1 /* c */", "SELECT 1"));
+}
+TEST_CASE("audit statement events: normalized unless log_literals, fingerprint always") {
+    meshgate::audit::AuditEvent e;
+    const std::string sql = "SELECT email FROM sales.customers WHERE name = 'Ada Lovelace'";
+    meshgate::audit::set_statement_text(e, sql, false);
+    CHECK(e.statement == "SELECT email FROM sales . customers WHERE name = $1");
+    CHECK(e.statement.find("Ada") == std::string::npos);
+    CHECK(e.fingerprint.size() == 16);
+    const auto fp = e.fingerprint;
+    meshgate::audit::set_statement_text(e, sql, true);
+    CHECK(e.statement == sql);
+    CHECK(e.fingerprint == fp);
+    meshgate::audit::set_statement_text(e, "SELECT 'unterminated", false);
+    CHECK(e.statement.empty());
+    CHECK(e.fingerprint.empty());
 }
 }
