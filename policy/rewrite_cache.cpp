@@ -114,6 +114,20 @@ const Forward* single_forward(const Decision& d)
     return f != nullptr && !f->transaction_control ? f : nullptr;
 }
 
+bool same_policies(const Allow& a, const Allow& b)
+{
+    if (a.policies.size() != b.policies.size() || a.catalog_only != b.catalog_only) {
+        return false;
+    }
+    for (size_t i = 0; i < a.policies.size(); ++i) {
+        if (a.policies[i].name != b.policies[i].name || a.policies[i].product != b.policies[i].product ||
+            a.policies[i].kind != b.policies[i].kind) {
+            return false;
+        }
+    }
+    return true;
+}
+
 size_t allow_bytes(const Allow& a)
 {
     size_t n = sizeof(Allow) + a.backend.size();
@@ -214,6 +228,7 @@ Decision RewriteCache::decide(std::string_view sql, const Identity& who,
             sql::make_template(fwd->sql, ck.first_placeholder, ck.literals.size(), t) &&
             keyed.allow().backend == original.allow().backend &&
             keyed.allow().products == original.allow().products &&
+            same_policies(keyed.allow(), original.allow()) &&
             sql::same_statement(sql::splice(t, ck.literals), orig->sql)) {
             entry->bypass = false;
             entry->tmpl = std::move(t);
