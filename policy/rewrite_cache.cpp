@@ -16,6 +16,7 @@ namespace meshgate::policy {
 
 struct RewriteCache::Entry {
     bool bypass = true;          // always decide this key afresh
+    size_t literals = 0;         // constants the template takes
     sql::SqlTemplate tmpl;
     Allow allow;                 // everything but the steps
     size_t bytes = 0;
@@ -66,6 +67,11 @@ void put(std::string& k, std::string_view s)
 
 /// An injective encoding of everything besides the statement that decide() reads from the
 /// identity, plus the protocol and the key text.
+// Everything decide() reads from an Identity must be in the key. A new Identity member changes
+// its size: add it to full_key() below, then update this number.
+static_assert(sizeof(Identity) == 168,
+              "policy::Identity changed: add the new member to RewriteCache's full_key()");
+
 std::string full_key(const sql::CacheKey& ck, const Identity& who, Protocol protocol)
 {
     std::string k;
@@ -100,6 +106,9 @@ std::string full_key(const sql::CacheKey& ck, const Identity& who, Protocol prot
     for (const auto& d : who.search_path) {
         put(k, d);
     }
+    // The key text alone cannot tell the client's `$1` from a placeholder: `x = 5` and (simple
+    // protocol) `x = $1` both read `x = $1`. The numbering and the count settle it.
+    k += 'f' + std::to_string(ck.first_placeholder) + 'n' + std::to_string(ck.literals.size());
     k += 'q';
     put(k, ck.text);
     return k;
@@ -204,7 +213,7 @@ Decision RewriteCache::decide(std::string_view sql, const Identity& who,
             found = it->second->second;
         }
     }
-    if (found && !found->bypass) {
+    if (found && !found->bypass && found->literals == ck.literals.size()) {
         hits_.fetch_add(1, std::memory_order_relaxed);
         set_outcome(CacheOutcome::Hit);
         Allow a = found->allow;
@@ -231,6 +240,7 @@ Decision RewriteCache::decide(std::string_view sql, const Identity& who,
             same_policies(keyed.allow(), original.allow()) &&
             sql::same_statement(sql::splice(t, ck.literals), orig->sql)) {
             entry->bypass = false;
+            entry->literals = ck.literals.size();
             entry->tmpl = std::move(t);
             entry->allow = original.allow();
             entry->allow.steps.clear();

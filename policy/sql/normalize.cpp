@@ -512,6 +512,9 @@ std::string splice(const SqlTemplate& t, const std::vector<std::string_view>& li
     out.reserve(size);
     for (size_t i = 0; i < t.slots.size(); ++i) {
         out += t.pieces[i];
+        if (t.slots[i] >= literals.size()) {
+            return {};  // not this template's constants (callers check the count first)
+        }
         const auto lit = literals[t.slots[i]];
         // Keep the literal its own token: `=-5` would lex as the operator `=-`, `x'1'` as a
         // bit string, `-` before `-5` as a comment.

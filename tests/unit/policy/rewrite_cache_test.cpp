@@ -252,6 +252,23 @@ TEST_CASE("extended protocol: the client's $n stay parameters, constants are spl
     CHECK(o == CacheOutcome::Miss);
 }
 
+TEST_CASE("a client's own $1 never takes a template made for a constant in the same place") {
+    const auto snap = with_generation(1);
+    RewriteCache cache;
+    const auto who = fixtures::identity("bench");
+    // Same key text ("... aid = $1") for both; the second has no constant to splice.
+    const std::string with_constant = kLookup + "5";
+    const std::string with_param = kLookup + "$1";
+    for (auto p : {Protocol::Simple, Protocol::Extended}) {
+        check_same(cache.decide(with_constant, who, snap, p), decide(with_constant, who, snap, p));
+        CacheOutcome o{};
+        const auto d = cache.decide(with_param, who, snap, p, &o);
+        CHECK(o == CacheOutcome::Miss);
+        check_same(d, decide(with_param, who, snap, p));
+        CHECK(forward_sql(d).find("aid = $1") != std::string::npos);
+    }
+}
+
 TEST_CASE("different users, groups, attributes, purposes and search_paths never share an entry") {
     const auto snap = with_generation(1);
     RewriteCache cache;
