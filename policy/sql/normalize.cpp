@@ -208,6 +208,12 @@ int param_number(std::string_view text)
     return r.ec == std::errc() && r.ptr == text.data() + text.size() ? n : 0;
 }
 
+bool is_ident_char(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' ||
+           static_cast<unsigned char>(c) >= 0x80;
+}
+
 struct Normalized {
     bool ok = false;
     std::string text;
@@ -268,15 +274,32 @@ Normalized normalize(std::string_view sql, bool cache)
     // now opens its type modifiers), 0 = elsewhere.
     int type_state = 0;
     out.text.reserve(sql.size() + 8);
-    auto emit = [&](std::string_view s) {
-        if (!out.text.empty()) {
+    // The key keeps the client's adjacency: one space where the client had whitespace or a
+    // comment, none where tokens touched (`n'x'` is a national string, `n 'x'` a typed literal),
+    // so the key lexes to the client's tokens. Placeholders get a space where `$k` would run
+    // into a neighbour (`SELECT'a'` -> `SELECT $1`, `'a'5` -> `$1 5`).
+    size_t prev_end = 0;
+    bool after_placeholder = false;
+    auto identish = [](char c) { return is_ident_char(c) || c == '\'' || c == '"' || c == '.'; };
+    auto emit = [&](const Tok& t) {
+        const auto s = slice(t);
+        if (!out.text.empty() &&
+            (t.start > prev_end || (after_placeholder && !s.empty() && identish(s.front())))) {
             out.text += ' ';
         }
         out.text.append(s);
+        prev_end = t.end;
+        after_placeholder = false;
     };
-    auto placeholder = [&](std::string_view literal) {
+    auto placeholder = [&](std::string_view literal, size_t start, size_t end) {
         out.literals.push_back(literal);
-        emit("$" + std::to_string(out.first_placeholder + int(out.literals.size()) - 1));
+        if (!out.text.empty() && (start > prev_end || identish(out.text.back()))) {
+            out.text += ' ';
+        }
+        out.text += '$';
+        out.text += std::to_string(out.first_placeholder + int(out.literals.size()) - 1);
+        prev_end = end;
+        after_placeholder = true;
     };
     auto kept_here = [&]() {
         return keep_all || !lists.empty() || (!parens.empty() && parens.back());
@@ -307,7 +330,7 @@ Normalized normalize(std::string_view sql, bool cache)
                 toks[i - 2].kind == PG_QUERY__TOKEN__DISTINCT) {
                 lists.push_back(parens.size());
             }
-            emit(slice(t));
+            emit(t);
             continue;
         }
         case PG_QUERY__TOKEN__ASCII_41:  // )
@@ -317,7 +340,7 @@ Normalized normalize(std::string_view sql, bool cache)
             while (!lists.empty() && lists.back() > parens.size()) {
                 lists.pop_back();
             }
-            emit(slice(t));
+            emit(t);
             continue;
         case PG_QUERY__TOKEN__BY:
             if (prev == PG_QUERY__TOKEN__ORDER || prev == PG_QUERY__TOKEN__GROUP_P ||
@@ -327,12 +350,12 @@ Normalized normalize(std::string_view sql, bool cache)
                 }
                 lists.push_back(parens.size());
             }
-            emit(slice(t));
+            emit(t);
             continue;
         case PG_QUERY__TOKEN__TYPECAST:
         case PG_QUERY__TOKEN__AS:
             type_state = 1;
-            emit(slice(t));
+            emit(t);
             continue;
         default:
             break;
@@ -353,27 +376,21 @@ Normalized normalize(std::string_view sql, bool cache)
             (i == 0 || starts_expression(prev)) &&
             !(i + 2 < toks.size() && toks[i + 2].kind == PG_QUERY__TOKEN__TYPECAST) &&
             (!cache || (i > 0 && !kept_here()))) {
-            placeholder(sql.substr(t.start, toks[i + 1].end - t.start));
+            placeholder(sql.substr(t.start, toks[i + 1].end - t.start), t.start, toks[i + 1].end);
             ++i;
             continue;
         }
         const bool audit_constant = !cache && t.kind == PG_QUERY__TOKEN__USCONST;
         if (is_constant(t.kind) || audit_constant) {
             if (!cache || (i > 0 && starts_expression(prev) && !kept_here())) {
-                placeholder(slice(t));
+                placeholder(slice(t), t.start, t.end);
                 continue;
             }
         }
-        emit(slice(t));
+        emit(t);
     }
     out.ok = true;
     return out;
-}
-
-bool is_ident_char(char c)
-{
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' ||
-           static_cast<unsigned char>(c) >= 0x80;
 }
 
 }  // namespace

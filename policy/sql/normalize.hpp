@@ -11,8 +11,10 @@ namespace meshgate::policy::sql {
 
 /// A statement split into a parameterised shape and the constants it was sent with.
 struct CacheKey {
-    /// The statement's tokens joined by single spaces, comments dropped, with every constant that
-    /// may safely become a parameter replaced by `$k` (k = first_placeholder + index). Constants
+    /// The statement's tokens with each run of whitespace and comments between them reduced to
+    /// one space (tokens that touched still touch, so the key lexes to the same tokens), with
+    /// every constant that may safely become a parameter replaced by `$k` (k = first_placeholder
+    /// + index). Constants
     /// whose value can change what the statement means or how the policy treats it stay as they
     /// are (see normalize_for_cache).
     std::string text;
@@ -47,7 +49,8 @@ CacheKey normalize_for_cache(std::string_view sql);
 
 /// The audit log's view of a statement.
 struct AuditText {
-    /// Tokens joined by single spaces, comments dropped, every constant (including the ones the
+    /// Tokens as in CacheKey::text (whitespace and comments reduced to one space), every
+    /// constant (including the ones the
     /// cache keeps) replaced by `$k` numbered after the client's own parameters. Empty when the
     /// text does not scan.
     std::string statement;

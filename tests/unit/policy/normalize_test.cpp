@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@ TEST_SUITE("policy.normalize") {
 TEST_CASE("pgbench's lookup: the constant becomes $1, its text is kept") {
     const auto k = normalize_for_cache("SELECT abalance FROM pgbench_accounts WHERE aid = 12345;");
     CHECK(k.cacheable);
-    CHECK(k.text == "SELECT abalance FROM pgbench_accounts WHERE aid = $1 ;");
+    CHECK(k.text == "SELECT abalance FROM pgbench_accounts WHERE aid = $1;");
     CHECK(lits(k) == std::vector<std::string>{"12345"});
     CHECK(k.first_placeholder == 1);
     // Same shape, other constant, other spacing and a comment: same key.
@@ -45,6 +46,18 @@ TEST_CASE("every kind of constant: strings, E'', dollar quotes, bit strings, flo
                                               "'a'\n'b'"});
 }
 
+TEST_CASE("the key keeps the client's adjacency, so it lexes to the client's tokens") {
+    // n'x' is a national character string; n 'x' a literal of a type named n.
+    CHECK(normalize_for_cache("SELECT n'x' FROM t").text != normalize_for_cache("SELECT n 'x' FROM t").text);
+    CHECK(same_tokens(normalize_for_cache("SELECT n'x' FROM t").text, "SELECT n'x' FROM t"));
+    // A placeholder never runs into a neighbour.
+    const auto k = normalize_for_cache("SELECT'a'FROM t WHERE x=-5");
+    CHECK(k.text == "SELECT $1 FROM t WHERE x=$2");
+    CHECK(lits(k) == std::vector<std::string>{"'a'", "-5"});
+    // Whitespace runs and comments become one space.
+    CHECK(normalize_for_cache("SELECT a /* c */ ,\n\n b FROM t").text == "SELECT a , b FROM t");
+}
+
 TEST_CASE("the client's $n parameters stay and new placeholders are numbered after them") {
     const auto k = normalize_for_cache("SELECT a FROM t WHERE b = $2 AND c = 5 AND d = $1");
     CHECK(k.cacheable);
@@ -61,13 +74,13 @@ TEST_CASE("typed literals, interval fields and type modifiers keep their constan
     const Row rows[] = {
         {"SELECT DATE '2020-01-01'", "SELECT DATE '2020-01-01'"},
         {"SELECT interval '1' day", "SELECT interval '1' day"},
-        {"SELECT x::varchar(10) FROM t", "SELECT x :: varchar ( 10 ) FROM t"},
-        {"SELECT CAST(x AS numeric(10, 2)) FROM t", "SELECT CAST ( x AS numeric ( 10 , 2 ) ) FROM t"},
-        {"SELECT varchar(3) 'abc'", "SELECT varchar ( 3 ) 'abc'"},
-        {"SELECT now() AT TIME ZONE 'UTC'", "SELECT now ( ) AT TIME ZONE 'UTC'"},
+        {"SELECT x::varchar(10) FROM t", "SELECT x::varchar(10) FROM t"},
+        {"SELECT CAST(x AS numeric(10, 2)) FROM t", "SELECT CAST(x AS numeric(10, 2)) FROM t"},
+        {"SELECT varchar(3) 'abc'", "SELECT varchar(3) 'abc'"},
+        {"SELECT now() AT TIME ZONE 'UTC'", "SELECT now() AT TIME ZONE 'UTC'"},
         {"SELECT timestamp with time zone '2020-01-01 00:00+00'",
          "SELECT timestamp with time zone '2020-01-01 00:00+00'"},
-        {"SELECT '1 day'::interval", "SELECT $1 :: interval"},
+        {"SELECT '1 day'::interval", "SELECT $1::interval"},
     };
     for (const auto& r : rows) {
         CAPTURE(std::string(r.sql));
@@ -81,16 +94,16 @@ TEST_CASE("ORDER BY / GROUP BY / DISTINCT ON positions are never placeholders") 
         const char* key;
     };
     const Row rows[] = {
-        {"SELECT a, b FROM t ORDER BY 1", "SELECT a , b FROM t ORDER BY 1"},
+        {"SELECT a, b FROM t ORDER BY 1", "SELECT a, b FROM t ORDER BY 1"},
         {"SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT 5",
-         "SELECT a , b FROM t ORDER BY 2 DESC , 1 LIMIT $1"},
+         "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT $1"},
         {"SELECT a, count(*) FROM t WHERE x = 3 GROUP BY 1 HAVING count(*) > 2",
-         "SELECT a , count ( * ) FROM t WHERE x = $1 GROUP BY 1 HAVING count ( * ) > $2"},
-        {"SELECT DISTINCT ON (1) a FROM t WHERE b = 4", "SELECT DISTINCT ON ( 1 ) a FROM t WHERE b = $1"},
+         "SELECT a, count(*) FROM t WHERE x = $1 GROUP BY 1 HAVING count(*) > $2"},
+        {"SELECT DISTINCT ON (1) a FROM t WHERE b = 4", "SELECT DISTINCT ON (1) a FROM t WHERE b = $1"},
         {"SELECT (SELECT max(x) FROM u ORDER BY 1) FROM t WHERE a = 9",
-         "SELECT ( SELECT max ( x ) FROM u ORDER BY 1 ) FROM t WHERE a = $1"},
+         "SELECT (SELECT max(x) FROM u ORDER BY 1) FROM t WHERE a = $1"},
         {"SELECT rank() OVER (PARTITION BY 1 ORDER BY 2) FROM t",
-         "SELECT rank ( ) OVER ( PARTITION BY 1 ORDER BY 2 ) FROM t"},
+         "SELECT rank() OVER (PARTITION BY 1 ORDER BY 2) FROM t"},
     };
     for (const auto& r : rows) {
         CAPTURE(std::string(r.sql));
@@ -146,10 +159,10 @@ TEST_CASE("audit text replaces every constant; the fingerprint ignores constants
     // Typed literals and ORDER BY constants, kept by the cache, are hidden in the log.
     const auto c = normalize_for_audit(
         "SELECT DATE '2020-01-01', 'secret'::regclass, interval '1' day FROM t ORDER BY 1");
-    CHECK(c.statement == "SELECT DATE $1 , $2 :: regclass , interval $3 day FROM t ORDER BY $4");
+    CHECK(c.statement == "SELECT DATE $1, $2::regclass, interval $3 day FROM t ORDER BY $4");
     CHECK(normalize_for_audit("SET application_name = 'x'").statement ==
           "SET application_name = $1");
-    CHECK(normalize_for_audit("SELECT $1, 'a'").statement == "SELECT $1 , $2");
+    CHECK(normalize_for_audit("SELECT $1, 'a'").statement == "SELECT $1, $2");
     CHECK(normalize_for_audit("SELECT 'x").fingerprint.empty());
 }
 
@@ -175,7 +188,7 @@ TEST_CASE("audit statement events: normalized unless log_literals, fingerprint a
     meshgate::audit::AuditEvent e;
     const std::string sql = "SELECT email FROM sales.customers WHERE name = 'Ada Lovelace'";
     meshgate::audit::set_statement_text(e, sql, false);
-    CHECK(e.statement == "SELECT email FROM sales . customers WHERE name = $1");
+    CHECK(e.statement == "SELECT email FROM sales.customers WHERE name = $1");
     CHECK(e.statement.find("Ada") == std::string::npos);
     CHECK(e.fingerprint.size() == 16);
     const auto fp = e.fingerprint;
@@ -185,5 +198,51 @@ TEST_CASE("audit statement events: normalized unless log_literals, fingerprint a
     meshgate::audit::set_statement_text(e, "SELECT 'unterminated", false);
     CHECK(e.statement.empty());
     CHECK(e.fingerprint.empty());
+}
+TEST_CASE("robustness: mutated statements never crash, and every key keeps all other text") {
+    const std::vector<std::string> seeds = {
+        "SELECT abalance FROM pgbench_accounts WHERE aid = 12345;",
+        "SELECT a, b FROM t WHERE x = E'\\n' AND y = $$z$$ ORDER BY 2 LIMIT -1",
+        "SELECT CAST('1' AS varchar(3)), DATE '2020-01-01', interval '1' day, x::numeric(10,2)",
+        "SELECT * FROM t WHERE a IN (1, 2.5, -3) /* c */ AND b = B'1' -- x",
+        "WITH q AS (SELECT DISTINCT ON (1) a FROM t) SELECT $1, 'it''s', U&'x' FROM q",
+    };
+    std::mt19937 rng(12345);
+    const std::string alphabet = "'\"$-+*/()[],;:.0123456789eEbBxXuU& \n\tSELCT";
+    for (int i = 0; i < 4000; ++i) {
+        std::string sql = seeds[size_t(i) % seeds.size()];
+        const int edits = 1 + int(rng() % 4);
+        for (int k = 0; k < edits && !sql.empty(); ++k) {
+            const size_t at = rng() % sql.size();
+            switch (rng() % 3) {
+            case 0: sql.erase(at, 1); break;
+            case 1: sql.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+            default: sql[at] = alphabet[rng() % alphabet.size()]; break;
+            }
+        }
+        CAPTURE(sql);
+        const auto k = normalize_for_cache(sql);
+        const auto a = normalize_for_audit(sql);
+        if (!k.text.empty()) {
+            // Every byte of the input that is not whitespace, a comment or a replaced constant is
+            // in the key: count the non-space characters outside comments on both sides.
+            size_t lit_chars = 0;
+            for (auto l : k.literals) {
+                for (char c : l) {
+                    lit_chars += c != ' ' && c != '\n' && c != '\t' ? 1 : 0;
+                }
+            }
+            CHECK(k.literals.size() <= k.text.size());
+            CHECK((a.fingerprint.empty() || a.fingerprint.size() == 16));
+            SqlTemplate t;
+            if (make_template(k.text, k.first_placeholder, k.literals.size(), t)) {
+                const auto spliced = splice(t, k.literals);
+                // Splicing the constants back gives the statement's tokens again.
+                if (sql.find("--") == std::string::npos && sql.find("/*") == std::string::npos) {
+                    CHECK(same_tokens(spliced, sql));
+                }
+            }
+        }
+    }
 }
 }
