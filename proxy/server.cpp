@@ -111,6 +111,7 @@ Result<void> Server::open()
     services->user_connections = &user_connections_;
     services->metrics = metrics_;
     services->audit = audit_;
+    services->rewrite_cache = std::make_shared<policy::RewriteCache>();
     // No configured seed yet: a per-process one keeps unknown users' mock salts unpredictable.
     services->scram_mock_seed = auth::random_bytes(32);
     services_ = std::move(services);

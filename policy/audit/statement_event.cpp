@@ -2,6 +2,7 @@
 #include "policy/audit/statement_event.hpp"
 
 #include "policy/sha256.hpp"
+#include "policy/sql/normalize.hpp"
 
 #include <algorithm>
 
@@ -70,6 +71,13 @@ void apply_decision(AuditEvent& event, const policy::Decision& decision, std::st
     event.rewritten.clear();
     event.sqlstate = d.sqlstate;
     event.reason = d.message;
+}
+
+void set_statement_text(AuditEvent& event, std::string_view sql, bool log_literals)
+{
+    auto normalized = policy::sql::normalize_for_audit(sql);
+    event.fingerprint = std::move(normalized.fingerprint);
+    event.statement = log_literals ? std::string(sql) : std::move(normalized.statement);
 }
 
 }  // namespace meshgate::audit

@@ -22,4 +22,12 @@ std::string redact_hash_key(std::string sql, std::string_view hash_key);
 /// replace `statement` and `rewritten` by their normalized forms.
 void apply_decision(AuditEvent& event, const policy::Decision& decision, std::string_view hash_key);
 
+/// Sets a statement event's `statement` and `fingerprint` from the client's text: the statement
+/// normalized (every constant replaced by `$n`, comments dropped; policy::sql::
+/// normalize_for_audit) unless `log_literals`, then it is the text as sent. The fingerprint is
+/// 16 hex digits of SHA-256 over the normalized text, so it groups statements that differ only
+/// in constants, whatever `log_literals` says. Text that does not scan (an unterminated quote)
+/// gets an empty statement (unless `log_literals`) and a null fingerprint.
+void set_statement_text(AuditEvent& event, std::string_view sql, bool log_literals);
+
 }  // namespace meshgate::audit

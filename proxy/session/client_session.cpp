@@ -128,8 +128,9 @@ void ClientSession::finish_statement(AuditSlot* slot, const std::string& sql,
     audit::AuditEvent e = event(audit::EventKind::Statement);
     e.purpose = identity_.purpose.value_or("");
     const bool literals = snapshot_ && snapshot_->audit.log_literals;
-    // TODO(session): log the normalized statement once policy offers normalize/fingerprint. #6
-    e.statement = literals ? sql : std::string();
+    if (slot != nullptr) {
+        audit::set_statement_text(e, sql, literals);  // normalized unless log_literals
+    }
     audit::apply_decision(e, decision, snapshot_ ? snapshot_->hash_key : std::string());
     if (!literals) {
         e.rewritten.clear();  // holds the client's literals too

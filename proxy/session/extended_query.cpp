@@ -224,7 +224,8 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             }
         }
         const policy::Decision decision =
-            policy::decide(parse->query, identity_, *snapshot_, policy::Protocol::Extended);
+            decide_statement(*services_, parse->query, identity_, *snapshot_,
+                             policy::Protocol::Extended);
         if (decision.is_allow() && policy::needs_error_scrub(decision.allow())) {
             scrub_errors_ = true;  // backend errors may quote masked or filtered values
         }

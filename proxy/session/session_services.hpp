@@ -3,6 +3,8 @@
 #pragma once
 
 #include "config/model.hpp"
+#include "policy/decide.hpp"
+#include "policy/rewrite_cache.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -88,6 +91,16 @@ struct SessionServices {
     std::vector<std::pair<std::string, std::string>> server_parameters;
     /// Seed of SCRAM mock salts for unknown users (stable per deployment when configured).
     std::string scram_mock_seed;
+    /// Rewrites shared by every session (policy::RewriteCache); null: every statement is decided
+    /// afresh (tests).
+    std::shared_ptr<policy::RewriteCache> rewrite_cache;
 };
+
+/// policy::decide() through the rewrite cache when there is one, counting
+/// meshgate_rewrite_cache_{hits,misses}_total and observing meshgate_rewrite_duration_seconds.
+/// Sessions call this instead of policy::decide for every Query and every Parse.
+policy::Decision decide_statement(const SessionServices& services, std::string_view sql,
+                                  const policy::Identity& who, const config::Snapshot& snap,
+                                  policy::Protocol protocol);
 
 }  // namespace meshgate::proxy

@@ -138,7 +138,7 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
     }
     AuditSlot* audit_slot = slot ? &*slot : nullptr;
     const policy::Decision decision =
-        policy::decide(sql, identity_, *snapshot_, policy::Protocol::Simple);
+        decide_statement(*services_, sql, identity_, *snapshot_, policy::Protocol::Simple);
     if (decision.is_allow() && policy::needs_error_scrub(decision.allow())) {
         scrub_errors_ = true;  // backend errors may quote masked or filtered values from now on
     }

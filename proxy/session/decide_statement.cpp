@@ -1,0 +1,31 @@
+// decide_statement(): the sessions' one entry to the policy engine, through the rewrite cache,
+// with its metrics. Layer: proxy (I/O edge; the decision itself is policy's).
+#include "proxy/metrics/metrics.hpp"
+#include "proxy/session/session_services.hpp"
+
+#include <chrono>
+
+namespace meshgate::proxy {
+
+policy::Decision decide_statement(const SessionServices& services, std::string_view sql,
+                                  const policy::Identity& who, const config::Snapshot& snap,
+                                  policy::Protocol protocol)
+{
+    const auto started = std::chrono::steady_clock::now();
+    policy::CacheOutcome outcome = policy::CacheOutcome::Uncached;
+    policy::Decision d = services.rewrite_cache
+                             ? services.rewrite_cache->decide(sql, who, snap, protocol, &outcome)
+                             : policy::decide(sql, who, snap, protocol);
+    if (services.metrics != nullptr) {
+        services.metrics->observe_rewrite_duration(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (outcome == policy::CacheOutcome::Hit) {
+            services.metrics->rewrite_cache_hit();
+        } else if (outcome == policy::CacheOutcome::Miss) {
+            services.metrics->rewrite_cache_miss();
+        }
+    }
+    return d;
+}
+
+}  // namespace meshgate::proxy
