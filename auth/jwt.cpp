@@ -595,8 +595,9 @@ Result<JwtIdentity> verify_jwt(std::string_view token, const JwkSet& keys,
     const std::string_view header_b64 = token.substr(0, dot1);
     const std::string_view payload_b64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
     const std::string_view sig_b64 = token.substr(dot2 + 1);
-    if (header_b64.empty() || payload_b64.empty()) {
-        return reject(jwt_reason::kMalformed, "empty header or payload");
+    if (header_b64.empty() || payload_b64.empty() || sig_b64.empty()) {
+        // An empty signature is what alg "none" produces: never a signed token.
+        return reject(jwt_reason::kMalformed, "empty header, payload or signature");
     }
     auto header_bytes = base64url_decode(header_b64);
     auto payload_bytes = base64url_decode(payload_b64);
