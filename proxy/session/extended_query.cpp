@@ -65,7 +65,7 @@ Result<void> ClientSession::route(const std::string& backend)
 asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
 {
     snapshot_ = services_->snapshot();
-    if (snapshot_->users.count(startup_.user) == 0) {
+    if (!external_identity_ && snapshot_->users.count(startup_.user) == 0) {
         co_await send_fatal(make_error("28000", "user \"" + startup_.user +
                                                     "\" is no longer configured"));
         co_return false;
