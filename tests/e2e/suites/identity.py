@@ -269,6 +269,7 @@ def suite_identity():
                        open(os.path.join(d, "meshgate.log")).read()[-3000:]):
             return
         run_checks(R, port, keys, pki, audit)
+        jwks_lifecycle(R, port, keys, proc, cfg, d)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -372,6 +373,59 @@ def run_checks(R, port, keys, pki, audit):
     R.check("the audit log gives the reason of a jwt refusal (expired, bad_signature)",
             any("expired" in r for r in jwt_failures) and
             any("bad_signature" in r for r in jwt_failures), jwt_failures)
+
+
+def jwks_lifecycle(R, port, keys, proc, cfg, d):
+    """`check` and `serve` read the JWKS; SIGHUP re-reads it (rotation); a bad one is refused."""
+    env = mg.ENV
+    now = int(time.time())
+    jwks_file = os.path.join(d, "jwks.json")
+    good = json.dumps(keys.jwks)
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "erin", "exp": now + 600,
+              "groups": ["analysts"], "region": "US"}
+
+    rc, out, err = mg.run([env.mg_bin, "check", "--config", cfg])
+    R.check("meshgate check accepts the config with its JWKS", rc == 0, out + err)
+    bad_jwks = os.path.join(d, "jwks-bad.json")
+    with open(bad_jwks, "w") as f:
+        f.write('{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}')
+    bad_cfg = os.path.join(os.path.dirname(cfg), "meshgate-bad-jwks.yaml")
+    with open(bad_cfg, "w") as f:
+        f.write(open(cfg).read().replace(f"jwks_file: {jwks_file}", f"jwks_file: {bad_jwks}"))
+    rc, out, err = mg.run([env.mg_bin, "check", "--config", bad_cfg])
+    R.check("meshgate check refuses a JWKS with no usable key and names the file",
+            rc != 0 and bad_jwks in out + err and "no usable" in out + err, out + err)
+    rc, out, err = mg.run([env.mg_bin, "serve", "--config", bad_cfg], timeout=60)
+    R.check("meshgate serve refuses to start with that JWKS",
+            rc not in (0, 124) and "no usable" in out + err, (rc, out + err))
+
+    # Rotation: a new key appears in the file; SIGHUP makes it usable.
+    rotated = keys.token(claims, kid="rsa-2", key=keys.rogue)
+    R.eq("before the rotation a token of the new key is refused",
+         raw_login(port, "erin", rotated)[:2], ("error", "28P01"))
+    new_set = json.loads(good)
+    n_hex = openssl("rsa", "-in", keys.rogue, "-noout", "-modulus").decode().strip().split("=", 1)[1]
+    new_set["keys"].append({"kty": "RSA", "kid": "rsa-2", "n": b64u(bytes.fromhex(n_hex)),
+                            "e": new_set["keys"][0]["e"]})
+    try:
+        with open(jwks_file, "w") as f:
+            json.dump(new_set, f)
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and raw_login(port, "erin", rotated) != ("ok",):
+            time.sleep(0.2)
+        R.eq("after editing the JWKS and SIGHUP the new key's token logs in",
+             raw_login(port, "erin", rotated), ("ok",))
+        # A broken JWKS on reload keeps the keys in use.
+        with open(jwks_file, "w") as f:
+            f.write("{not json")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(1.5)
+        R.eq("a SIGHUP with a broken JWKS keeps the previous keys",
+             raw_login(port, "erin", rotated), ("ok",))
+    finally:
+        with open(jwks_file, "w") as f:
+            f.write(good)
 
 
 SUITES = {"identity": suite_identity}

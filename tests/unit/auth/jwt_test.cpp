@@ -511,3 +511,23 @@ TEST_CASE("more usable keys than the limit are refused") {
     CHECK(JwkSet::parse(jwks(keys)).has_value());
 }
 }
+
+TEST_SUITE("auth.jwt.mutations") {
+TEST_CASE("no single-character change or truncation of a valid token is accepted") {
+    const auto settings_ = settings();
+    for (const auto& token : {sign_rs256(rsa_key(0), kRsHeader, claims()),
+                              sign_es256(ec_key(0), kEsHeader, claims())}) {
+        REQUIRE(verify_reason(token) == "accepted");
+        for (std::size_t i = 0; i < token.size(); ++i) {
+            CAPTURE(i);
+            std::string changed = token;
+            // Another symbol of the same alphabet (or a dot for a dot): the text stays
+            // plausible, so only the checks can catch it.
+            changed[i] = token[i] == 'A' ? 'B' : token[i] == '.' ? 'A' : 'A';
+            CHECK(!verify_jwt(changed, key_set(), settings_, kNow).has_value());
+            CHECK(!verify_jwt(token.substr(0, i), key_set(), settings_, kNow).has_value());
+        }
+    }
+    CHECK(ERR_peek_error() == 0);
+}
+}
