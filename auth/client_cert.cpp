@@ -60,8 +60,8 @@ Result<std::string> client_cert_user(const X509* cert)
     }
     const std::string_view cn(reinterpret_cast<const char*>(raw), static_cast<std::size_t>(len));
     if (cn.empty() || cn.size() > kMaxIdentityStringBytes) {
-        return refuse("the CN is empty or longer than " +
-                      std::to_string(kMaxIdentityStringBytes) + " bytes");
+        return refuse("the CN is empty or longer than " + std::to_string(kMaxIdentityStringBytes) +
+                      " bytes");
     }
     if (!is_valid_utf8(cn)) {
         return refuse("the CN is not well-formed UTF-8");

@@ -143,8 +143,8 @@ public:
 private:
     Error fail(std::string_view why) const
     {
-        return make_error("22P02", "invalid JSON at byte " + std::to_string(pos_) + ": " +
-                                       std::string(why));
+        return make_error("22P02",
+                          "invalid JSON at byte " + std::to_string(pos_) + ": " + std::string(why));
     }
 
     bool at_end() const { return pos_ >= text_.size(); }

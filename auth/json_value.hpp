@@ -20,9 +20,9 @@ namespace meshgate::auth {
 
 /// Bounds on what parse_json accepts; every JSON input meshgate parses comes from outside.
 struct JsonLimits {
-    std::size_t max_bytes = 64 * 1024;   // whole text
-    int max_depth = 16;                  // nested arrays/objects (top-level container = 1)
-    std::size_t max_members = 4096;      // members of one object / elements of one array
+    std::size_t max_bytes = 64 * 1024;  // whole text
+    int max_depth = 16;                 // nested arrays/objects (top-level container = 1)
+    std::size_t max_members = 4096;     // members of one object / elements of one array
 };
 
 /// One JSON value. Objects keep their members in document order; keys are unique (the parser

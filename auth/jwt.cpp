@@ -74,10 +74,7 @@ constexpr std::size_t kMinRsaBits = 2048;
 constexpr std::size_t kMaxRsaBits = 16384;
 constexpr std::size_t kP256CoordinateBytes = 32;
 
-Error jwks_error(std::string msg)
-{
-    return make_error("F0000", "invalid JWKS: " + std::move(msg));
-}
+Error jwks_error(std::string msg) { return make_error("F0000", "invalid JWKS: " + std::move(msg)); }
 
 /// A base64url member of a JWK, decoded; absent, non-string or bad base64url is an error.
 Result<std::string> jwk_bytes(const JsonValue& jwk, std::string_view name, const std::string& at)
@@ -151,9 +148,8 @@ Result<std::shared_ptr<EVP_PKEY>> rsa_key(const JsonValue& jwk, const std::strin
     const BnPtr bn_e(BN_bin2bn(ubytes(e_bytes), static_cast<int>(e_bytes.size()), nullptr));
     const auto bits = bn_n ? static_cast<std::size_t>(BN_num_bits(bn_n.get())) : 0;
     if (bits < kMinRsaBits || bits > kMaxRsaBits) {
-        return jwks_error(at + ": RSA modulus of " + std::to_string(bits) +
-                          " bits is outside " + std::to_string(kMinRsaBits) + ".." +
-                          std::to_string(kMaxRsaBits));
+        return jwks_error(at + ": RSA modulus of " + std::to_string(bits) + " bits is outside " +
+                          std::to_string(kMinRsaBits) + ".." + std::to_string(kMaxRsaBits));
     }
     const ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bn_n || !bn_e || !bld ||
@@ -243,9 +239,8 @@ Result<JwkSet::Key> parse_jwk(const JsonValue& jwk, const std::string& at)
     std::string kid;
     std::string alg;
     std::string use;
-    for (auto [name, out] : {std::pair<std::string_view, std::string*>{"kid", &kid},
-                             {"alg", &alg},
-                             {"use", &use}}) {
+    for (auto [name, out] :
+         {std::pair<std::string_view, std::string*>{"kid", &kid}, {"alg", &alg}, {"use", &use}}) {
         if (auto r = optional_string(jwk, name, at, *out); !r) {
             return r.error();
         }
@@ -326,8 +321,8 @@ bool digest_verify(EVP_PKEY* pkey, std::string_view input, std::string_view sig,
 {
     const MdCtxPtr md(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md
-    if (!md || EVP_DigestVerifyInit_ex(md.get(), &pctx, "SHA256", nullptr, nullptr, pkey,
-                                       nullptr) != 1) {
+    if (!md ||
+        EVP_DigestVerifyInit_ex(md.get(), &pctx, "SHA256", nullptr, nullptr, pkey, nullptr) != 1) {
         return false;
     }
     if (rsa && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
@@ -484,9 +479,9 @@ Result<JwtIdentity> check_claims(const JsonValue& claims, const JwtSettings& set
         }
         for (const auto& g : groups->as_array()) {
             if (!g.is_string() || !is_identity_string(g.as_string())) {
-                return reject(jwt_reason::kBadClaims, "the groups claim \"" +
-                                                          settings.groups_claim +
-                                                          "\" holds an invalid element");
+                return reject(
+                    jwt_reason::kBadClaims,
+                    "the groups claim \"" + settings.groups_claim + "\" holds an invalid element");
             }
             id.groups.push_back(g.as_string());
         }
@@ -532,10 +527,7 @@ std::string_view to_string(JwsAlgorithm alg)
     return alg == JwsAlgorithm::Rs256 ? "RS256" : "ES256";
 }
 
-std::size_t JwkSet::size() const
-{
-    return keys_.size();
-}
+std::size_t JwkSet::size() const { return keys_.size(); }
 
 Result<JwkSet> JwkSet::parse(std::string_view jwks_json)
 {
@@ -583,8 +575,8 @@ Result<JwtIdentity> verify_jwt(std::string_view token, const JwkSet& keys,
 {
     const ErrorQueueGuard guard;
     if (token.size() > kMaxJwtBytes) {
-        return reject(jwt_reason::kMalformed, "the token is larger than " +
-                                                  std::to_string(kMaxJwtBytes) + " bytes");
+        return reject(jwt_reason::kMalformed,
+                      "the token is larger than " + std::to_string(kMaxJwtBytes) + " bytes");
     }
     const auto dot1 = token.find('.');
     const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
@@ -629,8 +621,8 @@ Result<JwtIdentity> verify_jwt(std::string_view token, const JwkSet& keys,
     // bytes mean (RFC 7797, JWE) and are refused for the same reason.
     for (const char* name : {"crit", "b64", "zip", "enc"}) {
         if (header->find(name) != nullptr) {
-            return reject(jwt_reason::kBadHeader, std::string("header parameter \"") + name +
-                                                      "\" is not supported");
+            return reject(jwt_reason::kBadHeader,
+                          std::string("header parameter \"") + name + "\" is not supported");
         }
     }
     if (const JsonValue* typ = header->find("typ")) {

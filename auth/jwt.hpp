@@ -25,17 +25,17 @@ enum class JwsAlgorithm { Rs256, Es256 };
 /// Stable reason codes of a refused token, in Error::detail. They go to the log and the audit
 /// line only: a client always gets the same 28P01 whatever the reason.
 namespace jwt_reason {
-inline constexpr std::string_view kMalformed = "malformed";              // shape, base64url, JSON
-inline constexpr std::string_view kUnsupportedAlg = "unsupported_alg";   // none, HS256, ...
-inline constexpr std::string_view kBadHeader = "bad_header";             // crit, typ, b64, zip
-inline constexpr std::string_view kUnknownKey = "unknown_key";           // kid not in the JWKS
-inline constexpr std::string_view kKeyMismatch = "key_mismatch";         // alg vs key type
+inline constexpr std::string_view kMalformed = "malformed";             // shape, base64url, JSON
+inline constexpr std::string_view kUnsupportedAlg = "unsupported_alg";  // none, HS256, ...
+inline constexpr std::string_view kBadHeader = "bad_header";            // crit, typ, b64, zip
+inline constexpr std::string_view kUnknownKey = "unknown_key";          // kid not in the JWKS
+inline constexpr std::string_view kKeyMismatch = "key_mismatch";        // alg vs key type
 inline constexpr std::string_view kBadSignature = "bad_signature";
 inline constexpr std::string_view kExpired = "expired";
-inline constexpr std::string_view kNotYetValid = "not_yet_valid";        // nbf / iat ahead
+inline constexpr std::string_view kNotYetValid = "not_yet_valid";  // nbf / iat ahead
 inline constexpr std::string_view kWrongIssuer = "wrong_issuer";
 inline constexpr std::string_view kWrongAudience = "wrong_audience";
-inline constexpr std::string_view kBadClaims = "bad_claims";             // missing/mistyped
+inline constexpr std::string_view kBadClaims = "bad_claims";  // missing/mistyped
 }  // namespace jwt_reason
 
 /// Largest token accepted, in bytes (checked before any decoding).
@@ -86,10 +86,10 @@ private:
 
 /// What the operator configured under `jwt:` (SPEC §5), minus the JWKS itself.
 struct JwtSettings {
-    std::string issuer;                 // `iss` must equal this exactly
-    std::string audience;               // `aud` (string or array) must contain this
-    std::string user_claim = "sub";     // a non-empty string claim naming the user
-    std::string groups_claim = "groups";// an array of strings, or absent (no groups)
+    std::string issuer;                   // `iss` must equal this exactly
+    std::string audience;                 // `aud` (string or array) must contain this
+    std::string user_claim = "sub";       // a non-empty string claim naming the user
+    std::string groups_claim = "groups";  // an array of strings, or absent (no groups)
     std::int64_t leeway_seconds = kDefaultJwtLeewaySeconds;
 };
 
@@ -106,9 +106,9 @@ struct JwtIdentity {
     /// Registered claims (iss sub aud exp nbf iat jti), the user and groups claims, and claims
     /// of any other shape are left out.
     std::map<std::string, JwtAttributeValue> attributes;
-    std::string key_id;                 // kid of the key that verified it ("" when none)
+    std::string key_id;  // kid of the key that verified it ("" when none)
     JwsAlgorithm algorithm = JwsAlgorithm::Rs256;
-    double expires_at = 0;              // `exp`, seconds since the epoch
+    double expires_at = 0;  // `exp`, seconds since the epoch
 };
 
 /// Verifies a compact JWS `token` (exactly three base64url parts, at most kMaxJwtBytes) with

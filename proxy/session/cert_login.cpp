@@ -39,7 +39,8 @@ asio::awaitable<ClientSession::AltLogin> ClientSession::cert_login()
     const auto it = snapshot_->users.find(startup_.user);
     if (*cn != startup_.user || it == snapshot_->users.end()) {
         log_info("client certificate not used for login",
-                 {{"peer", peer_}, {"user", startup_.user},
+                 {{"peer", peer_},
+                  {"user", startup_.user},
                   {"reason", "the CN is not the startup user, or that user is not configured"}});
         co_return AltLogin::NotApplicable;
     }

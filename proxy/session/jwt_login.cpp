@@ -191,8 +191,10 @@ asio::awaitable<bool> ClientSession::login_failed(const char* method, Error to_c
     ev.auth_ok = false;
     ev.reason = reason;
     submit_event(std::move(ev));
-    log_info("authentication failed", {{"peer", peer_}, {"user", startup_.user},
-                                       {"method", method}, {"sqlstate", to_client.sqlstate},
+    log_info("authentication failed", {{"peer", peer_},
+                                       {"user", startup_.user},
+                                       {"method", method},
+                                       {"sqlstate", to_client.sqlstate},
                                        {"reason", reason}});
     co_await send_fatal(to_client);
     co_return false;
@@ -216,8 +218,9 @@ asio::awaitable<bool> ClientSession::login_succeeded(const char* method, int max
     ev.auth_method = method;
     ev.auth_ok = true;
     submit_event(std::move(ev));
-    log_info("authenticated", {{"peer", peer_}, {"user", startup_.user}, {"method", method},
-                               {"tls", client_->is_tls()}});
+    log_info(
+        "authenticated",
+        {{"peer", peer_}, {"user", startup_.user}, {"method", method}, {"tls", client_->is_tls()}});
     co_return true;
 }
 

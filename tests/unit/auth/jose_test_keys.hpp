@@ -54,9 +54,8 @@ inline std::string bn_param(EVP_PKEY* k, const char* name, int pad = 0)
 {
     BIGNUM* bn = nullptr;
     require(EVP_PKEY_get_bn_param(k, name, &bn) == 1, name);
-    std::string out(pad > 0 ? static_cast<std::size_t>(pad)
-                            : static_cast<std::size_t>(BN_num_bytes(bn)),
-                    '\0');
+    std::string out(
+        pad > 0 ? static_cast<std::size_t>(pad) : static_cast<std::size_t>(BN_num_bytes(bn)), '\0');
     const int rc = pad > 0 ? BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), pad)
                            : BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
     BN_free(bn);
@@ -64,10 +63,7 @@ inline std::string bn_param(EVP_PKEY* k, const char* name, int pad = 0)
     return out;
 }
 
-inline std::string b64(std::string_view s)
-{
-    return meshgate::auth::base64url_encode(s);
-}
+inline std::string b64(std::string_view s) { return meshgate::auth::base64url_encode(s); }
 
 /// The public JWK of an RSA key, with optional kid/alg/extra members (raw JSON, leading comma).
 inline std::string rsa_jwk(EVP_PKEY* k, std::string_view kid, std::string_view alg = "RS256",
@@ -113,14 +109,14 @@ inline std::string digest_sign(EVP_PKEY* k, std::string_view input)
     EVP_MD_CTX* md = EVP_MD_CTX_new();
     require(md != nullptr, "EVP_MD_CTX_new");
     std::size_t len = 0;
-    bool ok = EVP_DigestSignInit_ex(md, nullptr, "SHA256", nullptr, nullptr, k, nullptr) == 1 &&
-              EVP_DigestSign(md, nullptr, &len,
-                             reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()) == 1;
+    bool ok =
+        EVP_DigestSignInit_ex(md, nullptr, "SHA256", nullptr, nullptr, k, nullptr) == 1 &&
+        EVP_DigestSign(md, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
+                       input.size()) == 1;
     std::string sig(len, '\0');
-    ok = ok && EVP_DigestSign(md, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                              reinterpret_cast<const unsigned char*>(input.data()),
-                              input.size()) == 1;
+    ok = ok &&
+         EVP_DigestSign(md, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
     EVP_MD_CTX_free(md);
     require(ok, "EVP_DigestSign");
     sig.resize(len);

@@ -437,9 +437,9 @@ TEST_CASE("usable keys are loaded, unusable ones skipped") {
 
 TEST_CASE("a leading zero byte in the RSA modulus is tolerated") {
     std::string jwk = rsa_jwk(rsa_key(0), "z");
-    const std::string n = b64(bn_param(rsa_key(0), OSSL_PKEY_PARAM_RSA_N));
-    jwk.replace(jwk.find(n), n.size(), b64(std::string(1, '\0') + bn_param(rsa_key(0),
-                                                                             OSSL_PKEY_PARAM_RSA_N)));
+    const std::string n_bytes = bn_param(rsa_key(0), OSSL_PKEY_PARAM_RSA_N);
+    const std::string n = b64(n_bytes);
+    jwk.replace(jwk.find(n), n.size(), b64(std::string(1, '\0') + n_bytes));
     const auto set = JwkSet::parse(jwks({jwk}));
     REQUIRE(set.has_value());
     CHECK(verify_reason(sign_rs256(rsa_key(0), R"({"alg":"RS256","kid":"z"})", claims()), *set) ==
