@@ -4,6 +4,7 @@
 #include "config/load.hpp"
 #include "proxy/backend/column_learner.hpp"
 #include "proxy/cli/commands.hpp"
+#include "proxy/session/jwt_login.hpp"
 
 // The policy engineer's validator (policy/validate.hpp) checks what the loader cannot: row
 // filter columns, mask targets, federation... It is called when it exists in the tree.
@@ -119,6 +120,13 @@ int run_check(int argc, char** argv)
         return 1;
     }
     config::Snapshot& snap = *loaded.snapshot;
+    if (snap.jwt) {  // the JWKS is parsed as `serve` would (proxy/session/jwt_login.hpp)
+        if (auto keys = proxy::load_jwks(snap); !keys) {
+            std::printf("%s: error: %s\n", snap.jwt->jwks_file.c_str(),
+                        keys.error().message.c_str());
+            ++errors;
+        }
+    }
 
     if (opt.live) {
         // Problems found on the live backends are errors here: the check exists to prove the

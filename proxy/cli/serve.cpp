@@ -13,6 +13,7 @@
 #include "proxy/cli/commands.hpp"
 #include "proxy/log.hpp"
 #include "proxy/server.hpp"
+#include "proxy/session/jwt_login.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -181,6 +182,17 @@ asio::awaitable<void> reload(proxy::Server& server, std::string path, proxy::Met
         proxy::log_warn("reload: listen address changes need a restart");
     }
     loaded.snapshot->generation = current->generation + 1;
+    if (loaded.snapshot->jwt) {  // a bad JWKS keeps the old snapshot (and its keys)
+        if (auto keys = proxy::load_jwks(*loaded.snapshot); !keys) {
+            config::ConfigError err;
+            err.where.file = loaded.snapshot->jwt->jwks_file;
+            err.message = keys.error().message;
+            proxy::log_error("reload: configuration error", {{"error", err.to_string()}});
+            stats.reloads_failed.fetch_add(1);
+            record(false, {err});
+            co_return;
+        }
+    }
     server.update_backends(*loaded.snapshot);
     server.set_snapshot(loaded.snapshot);
     stats.reloads_ok.fetch_add(1);
@@ -235,6 +247,12 @@ int run_serve(int argc, char** argv)
         return 2;
     }
     loaded.snapshot->generation = 1;
+    if (loaded.snapshot->jwt) {  // fail fast on an unreadable or invalid JWKS
+        if (auto keys = proxy::load_jwks(*loaded.snapshot); !keys) {
+            std::fprintf(stderr, "meshgate serve: %s\n", keys.error().message.c_str());
+            return 2;
+        }
+    }
     config::SnapshotPtr snapshot = loaded.snapshot;
 
     const int threads =

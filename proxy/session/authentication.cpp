@@ -26,6 +26,10 @@ Error auth_failed(const std::string& user)
 
 asio::awaitable<bool> ClientSession::authenticate()
 {
+    const AltLogin alt = co_await alternative_login();  // certificate or JWT (jwt_login.cpp)
+    if (alt != AltLogin::NotApplicable) {
+        co_return alt == AltLogin::Ok;
+    }
     const auto& users = snapshot_->users;
     std::optional<auth::ScramVerifier> verifier;
     if (auto it = users.find(startup_.user); it != users.end()) {

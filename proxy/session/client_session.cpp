@@ -312,6 +312,9 @@ char ClientSession::transaction_status() const
 
 void ClientSession::refresh_identity(const config::Snapshot& snap)
 {
+    if (external_identity_) {
+        return;  // a JWT login: groups and attributes are the token's (jwt_login.cpp)
+    }
     if (identity_generation_ == snap.generation && !identity_.user.empty()) {
         return;
     }

@@ -139,6 +139,20 @@ private:
     boost::asio::awaitable<bool> authenticate();
     boost::asio::awaitable<bool> send_welcome();
 
+    // ---- cert_login.cpp / jwt_login.cpp: logins other than SCRAM (SPEC §5)
+    enum class AltLogin { NotApplicable, Ok, Failed };
+    /// A verified client certificate whose CN is the startup user, or a JWT sent as the
+    /// password over TLS when `jwt:` is set and the user has no SCRAM verifier; NotApplicable
+    /// lets SCRAM run.
+    boost::asio::awaitable<AltLogin> alternative_login();
+    boost::asio::awaitable<AltLogin> cert_login();
+    boost::asio::awaitable<bool> jwt_login();
+    /// Audits, counts and logs one failed login, then sends `to_client` (FATAL).
+    boost::asio::awaitable<bool> login_failed(const char* method, Error to_client,
+                                              std::string reason);
+    /// Counts the session for the user's limit, sends AuthenticationOk, audits and logs.
+    boost::asio::awaitable<bool> login_succeeded(const char* method, int max_connections);
+
     // ---- simple_query.cpp
     boost::asio::awaitable<bool> simple_query(std::string sql);
     boost::asio::awaitable<bool> function_call();
@@ -176,6 +190,7 @@ private:
     StartupSettings startup_;
     policy::Identity identity_;
     uint64_t identity_generation_ = 0;
+    bool external_identity_ = false;   // identity_ came from a JWT, not from `users:`
     int32_t cancel_pid_ = 0;
     bool registered_ = false;
     bool counted_ = false;

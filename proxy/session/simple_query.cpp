@@ -109,7 +109,8 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
     }
     batch_backend_.clear();
     snapshot_ = services_->snapshot();
-    if (snapshot_->users.count(startup_.user) == 0) {
+    // A JWT session lives as long as `jwt:` does; a configured one as long as its user.
+    if (external_identity_ ? !snapshot_->jwt : snapshot_->users.count(startup_.user) == 0) {
         co_await send_fatal(make_error("28000", "user \"" + startup_.user +
                                                     "\" is no longer configured"));
         co_return false;

@@ -44,8 +44,17 @@ Result<ServerTls> make_server_tls(const config::ListenTls& tls)
             return make_error("58030", "cannot load client CA file \"" + tls.client_ca_file +
                                            "\": " + ec.message());
         }
+        // Name the acceptable CAs in the CertificateRequest, so clients holding several
+        // certificates pick one this CA issued.
+        STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(tls.client_ca_file.c_str());
+        if (names == nullptr) {
+            return make_error("58030", "cannot read CA names from client CA file \"" +
+                                           tls.client_ca_file + "\"");
+        }
+        SSL_CTX_set_client_CA_list(ctx->native_handle(), names);  // takes ownership
         // A presented client certificate must chain to the CA; presenting none is allowed
-        // (the client then authenticates with SCRAM).
+        // (the client then authenticates with SCRAM or a JWT). The CN of a verified
+        // certificate names the user (proxy/session/cert_login.cpp).
         ctx->set_verify_mode(ssl::verify_peer, ec);
         if (ec) {
             return make_error("F0000", "cannot enable client certificate checks: " + ec.message());
