@@ -3,11 +3,51 @@
 #include "policy/sql/query_walker.hpp"
 
 #include "policy/function_policy.hpp"
+#include "policy/session_settings.hpp"
 #include "policy/sql/node_builder.hpp"
 
+#include <cctype>
 #include <cstring>
 
 namespace meshgate::policy::sql {
+
+namespace {
+
+/// current_setting(name [, missing_ok]) reads the service account's settings, where role and
+/// database settings may hold secrets: only a string constant naming a setting SHOW may show
+/// passes (the rewrite cache keeps this constant in its key).
+Result<void> check_current_setting(const PgQuery__FuncCall* f)
+{
+    const PgQuery__Node* arg = f->n_args >= 1 ? f->args[0] : nullptr;
+    const PgQuery__AConst* c = arg != nullptr && arg->node_case == PG_QUERY__NODE__NODE_A_CONST
+                                   ? arg->a_const
+                                   : nullptr;
+    if (c == nullptr || c->val_case != PG_QUERY__A__CONST__VAL_SVAL || c->sval == nullptr) {
+        return make_error("42501",
+                          "current_setting() through meshgate takes the name of a setting as a "
+                          "string constant",
+                          position_of(f->location));
+    }
+    std::string name(str(c->sval->sval));
+    for (auto& ch : name) {
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    if (name == kSearchPath || name == kPurpose) {
+        Error e = make_error("0A000", "current_setting('" + name +
+                                          "') is not supported through meshgate",
+                             position_of(f->location));
+        e.hint = "meshgate interprets " + name + " itself: use SHOW " + name + ".";
+        return e;
+    }
+    if (!is_showable_setting(name)) {
+        return make_error("42501", "permission denied to read setting \"" + name +
+                                       "\" through meshgate",
+                          position_of(f->location));
+    }
+    return {};
+}
+
+}  // namespace
 
 bool prepend_pg_catalog(PgQuery__Node**& items, size_t& n)
 {
@@ -37,6 +77,11 @@ Result<void> QueryWalker::on_func_call(PgQuery__FuncCall* f)
     }
     if (auto r = check_function(names, snap_, position_of(f->location)); !r) {
         return r;
+    }
+    if ((names.size() == 1 || names[0] == "pg_catalog") && names.back() == "current_setting") {
+        if (auto r = check_current_setting(f); !r) {
+            return r;
+        }
     }
     if (names.size() == 1) {
         // The check above treated the call as pg_catalog's, but the backend resolves an

@@ -38,3 +38,30 @@ TEST_CASE("the neighbours of those relations stay readable") {
         CHECK(fixtures::decide_as("alice", sql, "fraud").is_allow());
     }
 }
+
+TEST_CASE("current_setting() reads only settings SHOW may show, named by a constant") {
+    struct Row {
+        const char* sql;
+        const char* sqlstate;  // empty: allowed
+    };
+    const Row rows[] = {
+        {"SELECT current_setting('TimeZone')", ""},
+        {"SELECT pg_catalog.current_setting('server_version_num')::int", ""},
+        {"SELECT current_setting('atkx.secret', true)", "42501"},
+        {"SELECT current_setting('data_directory')", "42501"},
+        {"SELECT current_setting(name) FROM pg_catalog.pg_settings", "42501"},
+        {"SELECT current_setting('time' || 'zone')", "42501"},
+        {"SELECT current_setting('search_path')", "0A000"},
+        {"SELECT current_setting('meshgate.purpose')", "0A000"},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(std::string(r.sql));
+        const auto d = fixtures::decide_as("alice", r.sql, "fraud");
+        if (std::string(r.sqlstate).empty()) {
+            CHECK(d.is_allow());
+        } else {
+            REQUIRE(d.is_deny());
+            CHECK(d.deny().sqlstate == r.sqlstate);
+        }
+    }
+}
