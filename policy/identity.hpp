@@ -21,6 +21,9 @@ struct Identity {
 
     /// Identity of a configured user with its configured groups, attributes and search_path.
     static Identity of(const config::User& user);
+
+    /// Equal identities get equal decisions under one snapshot.
+    bool operator==(const Identity&) const = default;
 };
 
 }  // namespace meshgate::policy

@@ -95,11 +95,26 @@ private:
     };
 
     /// A prepared statement or portal: where it lives, or the local step that answers it.
+    /// What a backend's prepared statement was decided from: a Bind under another snapshot or
+    /// another identity (purpose, search_path, a reload) decides it again first.
+    struct PreparedOrigin {
+        std::string query;        // the client's text
+        std::string sent;         // the rewritten SQL the backend prepared
+        uint64_t generation = 0;  // snapshot generation of the decision
+        policy::Identity who;     // identity of the decision
+    };
+
+    /// A prepared statement or portal: where it lives, or the local step that answers it.
     struct Prepared {
         std::string backend;                 // empty: answered by meshgate
         std::optional<policy::Step> local;   // SetLocal / ShowLocal
         bool empty_query = false;
+        std::shared_ptr<const PreparedOrigin> origin;  // backend statements only
     };
+
+    /// The statement `name` under the current snapshot and identity: unchanged, or decided
+    /// again (a refusal, or a different rewrite, is the error to send for its Bind).
+    Result<void> recheck_prepared(const std::string& name, Prepared& p);
 
     // ---- client I/O (client_session.cpp)
     boost::asio::awaitable<Result<wire::RawMessage>> read_client_message();

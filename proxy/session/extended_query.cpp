@@ -63,6 +63,59 @@ Result<void> ClientSession::route(const std::string& backend)
     return {};
 }
 
+Result<void> ClientSession::recheck_prepared(const std::string& name, Prepared& p)
+{
+    if (!p.origin ||
+        (p.origin->generation == snapshot_->generation && p.origin->who == identity_)) {
+        return {};
+    }
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<AuditSlot> slot;
+    if (services_->audit != nullptr) {
+        slot = services_->audit->reserve();
+        if (!slot) {
+            return services_->audit->unavailable_error();
+        }
+    }
+    const policy::Decision d = decide_statement(*services_, p.origin->query, identity_, *snapshot_,
+                                                policy::Protocol::Extended);
+    const std::string why = quoted_name("prepared statement", name) +
+                            " was decided again: the configuration or this session's purpose or "
+                            "search_path changed since it was prepared";
+    if (d.is_deny()) {
+        finish_statement(slot ? &*slot : nullptr, p.origin->query, d, nullptr, started);
+        const auto& deny = d.deny();
+        Error e = make_error(deny.sqlstate, deny.message);
+        e.detail = deny.detail.empty() ? why : deny.detail + " (" + why + ")";
+        e.hint = deny.hint;
+        return e;
+    }
+    const auto& allow = d.allow();
+    const auto* fwd = allow.steps.size() == 1 ? std::get_if<policy::Forward>(&allow.steps.front())
+                                              : nullptr;
+    const std::string backend = allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+    if (fwd == nullptr || fwd->sql != p.origin->sent || backend != p.backend) {
+        policy::Deny changed;
+        changed.sqlstate = "0A000";
+        changed.message = quoted_name("prepared statement", name) +
+                          " must be prepared again: the policies that apply to it changed";
+        changed.products = allow.products;
+        finish_statement(slot ? &*slot : nullptr, p.origin->query, policy::Decision(changed),
+                         nullptr, started);
+        Error e = make_error("0A000", changed.message);
+        e.detail = why;
+        e.hint = "Close the statement and Parse it again.";
+        return e;
+    }
+    if (policy::needs_error_scrub(allow)) {
+        scrub_errors_ = true;
+    }
+    // Same rewrite: the backend's statement stays valid; remember the new context.
+    p.origin = std::make_shared<const PreparedOrigin>(
+        PreparedOrigin{p.origin->query, p.origin->sent, snapshot_->generation, identity_});
+    return {};
+}
+
 asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
 {
     snapshot_ = services_->snapshot();
@@ -253,7 +306,10 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             wire::Parse rewritten{parse->name, fwd->sql, parse->param_types};
             wire::encode(rewritten, to_backend);
             q.expect(Awaited::Parse);
-            statements_[parse->name] = Prepared{backend, std::nullopt, false};
+            statements_[parse->name] =
+                Prepared{backend, std::nullopt, false,
+                         std::make_shared<const PreparedOrigin>(PreparedOrigin{
+                             parse->query, fwd->sql, snapshot_->generation, identity_})};
         } else {
             statements_[parse->name] = Prepared{"", allow.steps.front(), false};
             q.local(Awaited::Parse, [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
@@ -270,6 +326,10 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         if (it == statements_.end()) {
             fail(make_error("26000", quoted_name("prepared statement", bind->statement) +
                                          " does not exist"));
+            co_return;
+        }
+        if (auto r = recheck_prepared(bind->statement, it->second); !r) {
+            fail(r.error());
             co_return;
         }
         const Prepared target = it->second;

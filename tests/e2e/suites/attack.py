@@ -49,9 +49,6 @@ NOT_REACHED = REFUSED + ("42883", "42704")
 # outcome check become mg.PENDING entries (the "session still answers" check stays a real check);
 # a value (reason, "outcome") marks only the outcome check as pending.
 LEAKS_KNOWN = {
-    "v01": ("issue 3: a named statement keeps the purpose decision of its Parse", "outcome"),
-    "v02": ("issue 3: a named statement keeps the access decision of the snapshot it was Parsed under",
-            "outcome"),
 }
 
 
