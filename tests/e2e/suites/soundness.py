@@ -190,10 +190,31 @@ def check_lookup(R, label, config):
     R.eq(f"{label}: the rewritten lookup returns the account's balance", rows, [(abalance,)])
 
 
+def check_explain_through_gate(R, label, connect):
+    """EXPLAIN sent through meshgate itself (SPEC §3 allows it): the pgbench lookup with a
+    literal and, prepared with a parameter, as pgbench -M prepared runs it."""
+    aid = mg.direct_rows("SELECT aid FROM public.pgbench_accounts WHERE bid = 1 "
+                         "ORDER BY aid DESC LIMIT 1")[0][0]
+    conn = connect("bench")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"EXPLAIN SELECT abalance FROM pgbench_accounts WHERE aid = {int(aid)}")
+            plan = "\n".join(r[0] for r in cur.fetchall())
+    except psycopg2.Error as ex:
+        plan = f"{ex.pgcode} {ex}"
+    finally:
+        conn.close()
+    R.check(f"{label}: EXPLAIN through meshgate of the pgbench lookup shows an Index Scan on "
+            "pgbench_accounts_pkey",
+            re.search(r"Index (Only )?Scan using pgbench_accounts_pkey", plan) is not None, plan)
+
+
 def suite_soundness():
     R = mg.R
     R.suite = "soundness"
     check_lookup(R, "demo config", mg.ENV.mg_config)
+    check_explain_through_gate(R, "demo config", mg.mg_connect)
 
     gate = OwnGate("soundness-gate", edit_domains)
     check_lookup(R, "with a row filter on the product", gate.config)
@@ -221,6 +242,7 @@ def suite_soundness():
         gate.stop()
         return
     try:
+        check_explain_through_gate(R, "with a row filter on the product", gate.connect)
         # Through meshgate: every initial answers the same, whether or not a hidden row has it.
         wrong = []
         conn = gate.connect("alice")
