@@ -82,7 +82,7 @@ fi
 # 2. The binary and the unit.
 install_file "$BINARY" "$BIN_DIR/meshgate" 0755
 install_file "$REPO/deploy/systemd/meshgate.service" "$UNIT_DIR/meshgate.service" 0644
-install_file "$REPO/docs/operations.md" "$DOC_DIR/operations.md" 0644
+[ -f "$REPO/docs/operations.md" ] && install_file "$REPO/docs/operations.md" "$DOC_DIR/operations.md" 0644
 
 # 3. /etc/meshgate: root-owned, readable by the meshgate group only.
 for d in "$CONF_DIR" "$CONF_DIR/domains"; do
@@ -98,7 +98,9 @@ fi
 if [ -z "$PREFIX" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     run systemctl daemon-reload
     if [ "$ENABLE" = 1 ]; then
-        run "$BIN_DIR/meshgate" check --config "$CONF_DIR/meshgate.yaml"
+        # The check needs the secrets the unit gets from its EnvironmentFile.
+        run bash -c 'set -a; . "$1"; set +a; exec "$2" check --config "$3"' check \
+            "$CONF_DIR/meshgate.env" "$BIN_DIR/meshgate" "$CONF_DIR/meshgate.yaml"
         run systemctl enable --now meshgate
     fi
 elif [ "$ENABLE" = 1 ]; then

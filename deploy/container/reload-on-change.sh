@@ -35,11 +35,13 @@ state() {
 
 # PIDs whose command line contains $match (not this script's own).
 targets() {
-    local p cmd
+    local p cmd argv
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
         [ "$p" = $$ ] && continue
-        cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+        # Builtins only (no fork per process); a process may vanish while we look.
+        mapfile -d '' -t argv 2>/dev/null <"/proc/$p/cmdline" || continue
+        cmd="${argv[*]}"
         case "$cmd" in *"$match"*) ;; *) continue ;; esac
         case "$cmd" in *reload-on-change*) continue ;; esac
         echo "$p"
