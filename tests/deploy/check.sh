@@ -3,13 +3,13 @@
 # hardening), the Kubernetes examples and the Dockerfile (tests/deploy/check_deploy.py: field
 # schema, `kubectl kustomize`, ports/paths/probes/secrets consistent with the embedded config,
 # `meshgate check` of that config), the container helpers (healthcheck against a stub admin
-# server, reloader against a fake ConfigMap swap), deploy/install.sh (--prefix, idempotent,
+# server, reloader against a fake ConfigMap swap; live: both against a real `meshgate serve`), deploy/install.sh (--prefix, idempotent,
 # --dry-run), and shellcheck where installed. Registered in ctest as "lint: deploy".
 #
 # Usage: tests/deploy/check.sh [--meshgate BIN] [--root DIR] [--only SECTIONS] [--negative]
 #   --meshgate BIN  the built binary (default: ROOT/build/meshgate)
 #   --root DIR      the tree to check (default: this checkout)
-#   --only S,S      sections: unit, static (k8s + Dockerfile), helpers, install, shellcheck
+#   --only S,S      sections: unit, static (k8s + Dockerfile), helpers, live, install, shellcheck
 #   --negative      prove the checks can fail: break a copy of the tree one way at a time
 #                   (probe path, admin port, Service port, Secret key, USER, EXPOSE, unit key,
 #                   grace period, ...) and require each broken copy to fail
@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=""
 NEGATIVE=0
-ONLY=unit,static,helpers,install,shellcheck
+ONLY=unit,static,helpers,live,install,shellcheck
 while [ $# -gt 0 ]; do
     case "$1" in
         --meshgate) BIN=$2; shift 2 ;;
@@ -209,6 +209,37 @@ if want helpers && [ -f "$RL" ]; then
     else bad "reloader: a ConfigMap swap sends SIGHUP (log: $(cat "$WORK/reloader.log"))"; fi
     wait "$rl" 2>/dev/null
     kill "$fake" 2>/dev/null
+fi
+
+# ---- live: the helpers against a real `meshgate serve` in a ConfigMap-like directory ----------
+if want live && [ -f "$HC" ] && [ -f "$RL" ]; then
+    lv=$WORK/live; mkdir -p "$lv/v1/domains"
+    lport=$(free_port); aport=$(free_port); bport=$(free_port)   # bport: no backend listens there
+    sed -e "s/^  port: 6432$/  port: $lport/" -e "s/^  port: 9187$/  port: $aport/" -e "s/^    port: 5432$/    port: $bport/" \
+        -e 's#^  path: /var/log/meshgate/audit.jsonl .*#  path: "-"#' "$ROOT/deploy/systemd/meshgate.yaml.example" >"$lv/v1/meshgate.yaml"
+    cp -r "$lv/v1" "$lv/v2"; echo "# edited" >>"$lv/v2/meshgate.yaml"
+    ln -s v1 "$lv/..data"; ln -s ..data/meshgate.yaml "$lv/meshgate.yaml"; ln -s ..data/domains "$lv/domains"
+    MESHGATE_HASH_KEY=0123456789abcdef0123456789abcdef WAREHOUSE_PG_PASSWORD=x \
+        "$BIN" serve --config "$lv/meshgate.yaml" --threads 1 >"$lv/audit.log" 2>"$lv/daemon.log" &
+    mg=$!; CHILDREN+=("$mg")
+    up=0; for _ in $(seq 100); do MESHGATE_ADMIN_PORT=$aport bash "$HC" >/dev/null 2>&1 && { up=1; break; }; sleep 0.1; done
+    if [ "$up" = 1 ]; then ok "live: meshgate-healthcheck passes against meshgate serve's /healthz"
+    else bad "live: meshgate-healthcheck against meshgate serve: $(tail -5 "$lv/daemon.log")"; fi
+    reloads() { "$PY" -c 'import sys,urllib.request,re; t=urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics",timeout=3).read().decode(); m=re.search(r"^meshgate_config_reloads_total\{result=\"ok\"\} (\d+)",t,re.M); print(m.group(1) if m else "none")' "$aport" 2>/dev/null; }
+    before=$(reloads)
+    RELOAD_INTERVAL=0.2 RELOAD_ONCE=1 RELOAD_MATCH="serve --config $lv/meshgate.yaml" bash "$RL" "$lv" >"$lv/reloader.log" 2>&1 &
+    rl=$!; CHILDREN+=("$rl")
+    sleep 0.5
+    ln -sfn v2 "$lv/..data.tmp" && mv -T "$lv/..data.tmp" "$lv/..data"
+    after=$before; for _ in $(seq 50); do after=$(reloads); [ "$after" != "$before" ] && break; sleep 0.1; done
+    if [ "$before" != none ] && [ "$after" = $((before + 1)) ]; then
+        ok "live: a ConfigMap-style swap -> reloader SIGHUP -> meshgate_config_reloads_total{result=\"ok\"} $before -> $after"
+    else bad "live: reload through the reloader (reloads ok: $before -> $after; $(tail -2 "$lv/reloader.log"); $(tail -3 "$lv/daemon.log"))"; fi
+    kill -TERM "$mg" 2>/dev/null
+    rc=124; for _ in $(seq 100); do if ! kill -0 "$mg" 2>/dev/null; then wait "$mg"; rc=$?; break; fi; sleep 0.1; done
+    [ "$rc" = 0 ] && ok "live: SIGTERM (docker stop / kubelet / systemctl stop) ends meshgate serve with exit 0" \
+        || bad "live: SIGTERM exit status $rc ($(tail -3 "$lv/daemon.log"))"
+    wait "$rl" 2>/dev/null
 fi
 
 # ---- install.sh ---------------------------------------------------------------------------------
