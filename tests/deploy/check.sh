@@ -9,7 +9,7 @@
 # Usage: tests/deploy/check.sh [--meshgate BIN] [--root DIR] [--only SECTIONS] [--negative]
 #   --meshgate BIN  the built binary (default: ROOT/build/meshgate)
 #   --root DIR      the tree to check (default: this checkout)
-#   --only S,S      sections: unit, static (k8s + Dockerfile), helpers, live, install, shellcheck
+#   --only S,S      sections: unit, static (k8s, Dockerfile, docs), helpers, live, install, shellcheck
 #   --negative      prove the checks can fail: break a copy of the tree one way at a time
 #                   (probe path, admin port, Service port, Secret key, USER, EXPOSE, unit key,
 #                   grace period, ...) and require each broken copy to fail
@@ -83,6 +83,9 @@ if [ "$NEGATIVE" = 1 ]; then
         "Dockerfile without HEALTHCHECK|static|Dockerfile|__import__('re').sub(r'HEALTHCHECK[^\n]*\\\\\n[^\n]*\n', '', s, count=1)"
         "Dockerfile not using install-deps.sh --runtime|static|Dockerfile|s.replace('install-deps.sh --runtime', 'install-deps.sh', 1)"
         "runtime packages miss a library|static|deploy/install-deps.sh|s.replace(' libyaml-cpp0.7 ', ' ', 1)"
+        "docs name a flag meshgate lacks|static|docs/operations.md|s.replace('--config F --live', '--config F --online', 1)"
+        "docs name a config key the loader lacks|static|docs/operations.md|s.replace('limits.idle_timeout_ms'+chr(96), 'limits.idle_timeout'+chr(96), 1)"
+        "docs state a wrong default|static|docs/operations.md|s.replace('limits.auth_timeout_ms'+chr(96)+' | 30000', 'limits.auth_timeout_ms'+chr(96)+' | 3000', 1)"
         "unit: misspelt directive|unit|deploy/systemd/meshgate.service|s.replace('ProtectHome=yes', 'ProtectHomee=yes', 1)"
         "unit: no ExecReload|unit|deploy/systemd/meshgate.service|s.replace('ExecReload=/bin/kill -HUP \$MAINPID\n', '', 1)"
         "unit: TimeoutStopSec below the drain deadline|unit|deploy/systemd/meshgate.service|s.replace('TimeoutStopSec=60', 'TimeoutStopSec=2', 1)"
@@ -96,7 +99,7 @@ if [ "$NEGATIVE" = 1 ]; then
         copy=$WORK/neg$n
         mkdir -p "$copy"
         # Only what the checks read: the deployment files and the two sources defaults come from.
-        (cd "$ROOT" && tar -cf - Dockerfile .dockerignore deploy config/model.hpp proxy/cli/serve.cpp) | tar -C "$copy" -xf -
+        (cd "$ROOT" && tar -cf - Dockerfile .dockerignore deploy docs config proxy/cli/serve.cpp proxy/metrics/metrics.cpp) | tar -C "$copy" -xf -
         if ! "$PY" - "$copy/$file" "$expr" <<'PY'
 import sys
 p, expr = sys.argv[1], sys.argv[2]
@@ -158,7 +161,7 @@ fi
 if want static; then
 "$PY" "$HERE/check_deploy.py" --root "$ROOT" --meshgate "$BIN" --kubectl "$KUBECTL" >"$WORK/static.log" 2>&1
 rc=$?
-grep -E '^(ok|FAIL)' "$WORK/static.log" | sed -E 's/^ok   - /ok   - /'
+grep -E '^(ok|FAIL|note)' "$WORK/static.log"
 p=$(grep -c '^ok' "$WORK/static.log"); f=$(grep -c '^FAIL' "$WORK/static.log")
 PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
 if [ $rc != 0 ] && [ "$f" = 0 ]; then bad "check_deploy.py crashed: $(tail -5 "$WORK/static.log")"; fi

@@ -585,18 +585,87 @@ def check_docker(root, meshgate):
     check(libs and not missing, f"docker: install-deps.sh --runtime covers all {len(libs)} shared libraries of the binary", f"not covered: {missing}")
 
 
+# Documented per SPEC / issue 5 while a teammate adds them; reported as notes, not failures, until
+# the loader accepts them (then they are checked like every other key).
+PENDING_KEYS = {"log_format", "watch"}
+
+
+def check_docs(root, meshgate):
+    doc_path = os.path.join(root, "docs/operations.md")
+    if not check(os.path.exists(doc_path), "docs: docs/operations.md exists"):
+        return
+    doc = open(doc_path).read()
+    # Every `meshgate CMD --flag` the guide shows exists in that command's --help.
+    helps = {}
+    seen = set()
+    for m in re.finditer(r"meshgate (serve|check|explain|passwd|audit verify)((?: +(?:--[a-z-]+|[^ `\n|]+))*)", doc):
+        cmd = m.group(1)
+        if cmd not in helps:
+            r = subprocess.run([meshgate] + cmd.split() + ["--help"], capture_output=True, text=True)
+            helps[cmd] = r.stdout + r.stderr
+        for flag in re.findall(r"--[a-z][a-z-]*", m.group(2)):
+            if (cmd, flag) not in seen:
+                seen.add((cmd, flag))
+                check(flag in helps[cmd], f"docs: `meshgate {cmd} {flag}` exists (meshgate {cmd} --help)")
+    top = subprocess.run([meshgate, "--help"], capture_output=True, text=True).stdout
+    for cmd in sorted(set(re.findall(r"`meshgate ([a-z]+)", doc))):
+        check(re.search(r"^  %s\b" % cmd, top, re.M) is not None, f"docs: `meshgate {cmd}` is a command (meshgate --help)")
+    # Every config key the guide names is one the loader reads.
+    reader = ""
+    for f in ("config/main_file_reader.cpp", "config/domain_file_reader.cpp", "config/load.cpp"):
+        p = os.path.join(root, f)
+        if os.path.exists(p):
+            reader += open(p).read()
+    known = set(re.findall(r'"([a-z_]+)"', reader))
+    keys = set(re.findall(r"`((?:listen|admin|audit|secrets|limits|backends\.<b>|users\.<u>|listen\.tls)\.[a-z_]+)", doc))
+    keys |= {k for k in PENDING_KEYS if re.search(r"`%s[:`]" % k, doc)}
+    for k in sorted(keys):
+        last = k.split(".")[-1]
+        if last in known:
+            ok(f"docs: config key {k} is read by the loader")
+        elif last in PENDING_KEYS:
+            print(f"note - docs: config key {k} is documented per issue 5 but this build's loader does not accept it yet")
+        else:
+            fail(f"docs: config key {k} is read by the loader (not found in config/*_reader.cpp)")
+    # The metrics table lists every SPEC §7 series, and only series the daemon registers.
+    metrics_src = open(os.path.join(root, "proxy/metrics/metrics.cpp")).read() if os.path.exists(os.path.join(root, "proxy/metrics/metrics.cpp")) else ""
+    registered = set(re.findall(r'"(meshgate_[a-z_]+)"', metrics_src))
+    documented = set(re.findall(r"`(meshgate_[a-z_]+)", doc))
+    spec = {"meshgate_client_connections", "meshgate_auth_total", "meshgate_statements_total",
+            "meshgate_statement_duration_seconds", "meshgate_rewrite_duration_seconds",
+            "meshgate_rewrite_cache_hits_total", "meshgate_rewrite_cache_misses_total",
+            "meshgate_backend_connections", "meshgate_backend_errors_total",
+            "meshgate_policy_applied_total", "meshgate_bytes_total", "meshgate_config_reloads_total"}
+    check(spec <= documented, "docs: every SPEC §7 series is in the metrics table", f"missing {sorted(spec - documented)}")
+    check(documented <= registered, "docs: every documented series is registered in proxy/metrics/metrics.cpp",
+          f"not registered: {sorted(documented - registered)}")
+    # The defaults the limits table states are the ones in config/model.hpp.
+    model = open(os.path.join(root, "config/model.hpp")).read()
+    for key, field in (("limits.auth_timeout_ms", "auth_timeout_ms"), ("limits.max_startup_packet", "max_startup_packet"),
+                       ("listen.max_client_connections", "max_client_connections"), ("backends.<b>.pool_size", "pool_size"),
+                       ("backends.<b>.connect_timeout_ms", "connect_timeout_ms")):
+        m = re.search(r"\b%s = (\d+);" % field, model)
+        row = re.search(r"^\| `%s` \| ([0-9]+)" % re.escape(key), doc, re.M)
+        if m and row:
+            check(m.group(1) == row.group(1), f"docs: default of {key} is {m.group(1)} (config/model.hpp)", f"doc says {row.group(1)}")
+        else:
+            fail(f"docs: the limits table states the default of {key}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
     ap.add_argument("--meshgate", required=True)
     ap.add_argument("--kubectl", default="")
-    ap.add_argument("--only", default="k8s,docker")
+    ap.add_argument("--only", default="k8s,docker,docs")
     a = ap.parse_args()
     parts = a.only.split(",")
     if "k8s" in parts:
         check_k8s(a.root, a.meshgate, a.kubectl)
     if "docker" in parts:
         check_docker(a.root, a.meshgate)
+    if "docs" in parts:
+        check_docs(a.root, a.meshgate)
     print(f"check_deploy: {len(PASSES)} passed, {len(FAILS)} failed")
     sys.exit(1 if FAILS else 0)
 
