@@ -2,9 +2,10 @@
 # Checks meshgate's deployment files: the systemd unit (systemd-analyze verify + required
 # hardening), the Kubernetes examples and the Dockerfile (tests/deploy/check_deploy.py: field
 # schema, `kubectl kustomize`, ports/paths/probes/secrets consistent with the embedded config,
-# `meshgate check` of that config), the container helpers (healthcheck against a stub admin
-# server, reloader against a fake ConfigMap swap; live: both against a real `meshgate serve`), deploy/install.sh (--prefix, idempotent,
-# --dry-run), and shellcheck where installed. Registered in ctest as "lint: deploy".
+# `meshgate check` of that config; docs/operations.md against --help, the loader's keys and the
+# metrics), the container helpers (healthcheck against a stub admin server, reloader against a
+# fake ConfigMap swap; live: both against a real `meshgate serve`), deploy/install.sh (--prefix,
+# idempotent, --dry-run), and shellcheck where installed. Registered in ctest as "lint: deploy".
 #
 # Usage: tests/deploy/check.sh [--meshgate BIN] [--root DIR] [--only SECTIONS] [--negative]
 #   --meshgate BIN  the built binary (default: ROOT/build/meshgate)

@@ -3,7 +3,7 @@
 # (secrets as environment variables, a backend that is down), then checks the HEALTHCHECK turns
 # healthy, the process runs as uid 10001, /metrics is reachable on the published admin port, the
 # audit log on stdout is a valid hash chain (`meshgate audit verify -`), `docker kill -s HUP`
-# reloads, `docker stop` drains with exit code 0, `check`/`--version` run as subcommands, and
+# reloads, the reloader sidecar (shared PID namespace) reloads on a ConfigMap-style swap, `docker stop` drains with exit code 0, `check`/`--version` run as subcommands, and
 # the runtime image holds no compiler. Needs a running Docker engine; not part of ctest (CI has
 # none). Prints `ok - ...` / `FAIL - ...` and `N passed, N failed`.
 #
@@ -36,7 +36,7 @@ ok() { echo "ok   - $*"; PASSED=$((PASSED + 1)); }
 bad() { echo "FAIL - $*"; FAILED=$((FAILED + 1)); }
 NAME=meshgate-smoke-$$
 WORK=$(mktemp -d /tmp/meshgate-docker-smoke.XXXXXX)
-cleanup() { docker rm -f "$NAME" >/dev/null 2>&1; rm -rf "$WORK"; }
+cleanup() { docker rm -f "$NAME" "$NAME-reloader" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 if [ "$BUILD" = 1 ]; then
@@ -51,10 +51,15 @@ fi
 
 # The config: the systemd skeleton, adapted for a container (admin on 0.0.0.0, audit to stdout),
 # with a backend port nothing listens on.
-mkdir -p "$WORK/conf/domains"
+# Laid out like a Kubernetes ConfigMap volume (..data symlink), so the reloader can be tested too.
+mkdir -p "$WORK/conf/..v1/domains"
 sed -e 's/^  host: 127.0.0.1 .*/  host: 0.0.0.0/' -e 's#^  path: /var/log/meshgate/audit.jsonl .*#  path: "-"#' \
-    -e 's/^    port: 5432$/    port: 1/' "$ROOT/deploy/systemd/meshgate.yaml.example" >"$WORK/conf/meshgate.yaml"
+    -e 's/^    port: 5432$/    port: 1/' "$ROOT/deploy/systemd/meshgate.yaml.example" >"$WORK/conf/..v1/meshgate.yaml"
+cp -r "$WORK/conf/..v1" "$WORK/conf/..v2"; echo "# edited" >>"$WORK/conf/..v2/meshgate.yaml"
+ln -s ..v1 "$WORK/conf/..data"; ln -s ..data/meshgate.yaml "$WORK/conf/meshgate.yaml"; ln -s ..data/domains "$WORK/conf/domains"
 chmod -R a+rX "$WORK/conf"
+# The Kubernetes examples' security context: read-only root, no capabilities, no new privileges.
+HARDEN=(--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges)
 KEY=$(head -c 24 /dev/urandom | base64)
 ENV=(-e "MESHGATE_HASH_KEY=$KEY" -e WAREHOUSE_PG_PASSWORD=smoke)
 
@@ -64,7 +69,7 @@ out=$(docker run --rm -v "$WORK/conf:/etc/meshgate:ro" "${ENV[@]}" "$IMAGE" chec
 out=$(docker run --rm --entrypoint /bin/bash "$IMAGE" -c 'for t in gcc g++ cc cmake ninja clang curl wget; do command -v $t; done; true')
 [ -z "$out" ] && ok "the runtime image holds no compiler, build tool, curl or wget" || bad "runtime image has: $out"
 
-docker run -d --name "$NAME" -v "$WORK/conf:/etc/meshgate:ro" "${ENV[@]}" \
+docker run -d --name "$NAME" "${HARDEN[@]}" -v "$WORK/conf:/etc/meshgate:ro" "${ENV[@]}" \
     -p 127.0.0.1::6432 -p 127.0.0.1::9187 --stop-timeout 60 "$IMAGE" >/dev/null \
     || { bad "docker run -d"; echo "$PASSED passed, $FAILED failed"; exit 1; }
 admin=$(docker port "$NAME" 9187/tcp | head -1 | sed 's/.*://')
@@ -89,6 +94,17 @@ docker kill -s HUP "$NAME" >/dev/null
 after=$before
 for _ in $(seq 50); do after=$(metrics | sed -n 's/^meshgate_config_reloads_total{result="ok"} //p'); [ "$after" != "$before" ] && break; sleep 0.2; done
 [ -n "$before" ] && [ "$after" = $((before + 1)) ] && ok "docker kill -s HUP reloads (reloads ok $before -> $after)" || bad "HUP reload: $before -> $after"
+# The sidecar pattern: a second container in meshgate's PID namespace, same uid, no capability,
+# sends SIGHUP when the ConfigMap-style ..data link is swapped.
+docker run -d --name "$NAME-reloader" --pid "container:$NAME" "${HARDEN[@]}" -v "$WORK/conf:/etc/meshgate:ro" \
+    -e RELOAD_INTERVAL=1 --entrypoint /usr/local/bin/meshgate-reload-on-change "$IMAGE" /etc/meshgate >/dev/null
+sleep 2
+before=$after
+ln -sfn ..v2 "$WORK/conf/..data.tmp" && mv -T "$WORK/conf/..data.tmp" "$WORK/conf/..data"
+for _ in $(seq 50); do after=$(metrics | sed -n 's/^meshgate_config_reloads_total{result="ok"} //p'); [ "$after" != "$before" ] && break; sleep 0.2; done
+[ -n "$before" ] && [ "$after" = $((before + 1)) ] && ok "reloader container (--pid container:meshgate, uid 10001, no caps) turns a ..data swap into a reload ($before -> $after)" \
+    || bad "reloader container: reloads $before -> $after; $(docker logs "$NAME-reloader" 2>&1 | tail -3)"
+docker rm -f "$NAME-reloader" >/dev/null
 t0=$(date +%s)
 docker stop "$NAME" >/dev/null
 code=$(docker inspect -f '{{.State.ExitCode}}' "$NAME")
