@@ -94,6 +94,11 @@ if [ "$OWNER" = 1 ]; then
     run chown root:meshgate "$CONF_DIR" "$CONF_DIR/domains" "$CONF_DIR/meshgate.yaml" "$CONF_DIR/meshgate.env"
 fi
 
+# ExecReload runs /bin/kill (Debian: procps); without it `systemctl reload` fails.
+if [ -z "$PREFIX" ] && [ ! -x /bin/kill ]; then
+    say "WARNING: /bin/kill is missing (apt-get install procps): systemctl reload meshgate would fail"
+fi
+
 # 4. systemd.
 if [ -z "$PREFIX" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     run systemctl daemon-reload

@@ -285,7 +285,7 @@ fi
 # ---- shellcheck ---------------------------------------------------------------------------------
 if ! want shellcheck; then :
 elif command -v shellcheck >/dev/null 2>&1; then
-    for s in deploy/install.sh deploy/container/healthcheck.sh deploy/container/reload-on-change.sh tests/deploy/check.sh tests/deploy/docker-smoke.sh; do
+    for s in deploy/install.sh deploy/container/healthcheck.sh deploy/container/reload-on-change.sh tests/deploy/check.sh tests/deploy/docker-smoke.sh tests/deploy/systemd-smoke.sh; do
         [ -f "$ROOT/$s" ] || continue
         out=$(shellcheck -S warning "$ROOT/$s" 2>&1) && ok "shellcheck $s" || bad "shellcheck $s: $out"
     done
