@@ -14,7 +14,9 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
     libboost1.81-dev libssl-dev libpg-query-dev libprotobuf-c-dev libyaml-cpp-dev
     prometheus-cpp-dev doctest-dev clang libclang-rt-14-dev)
 test_pkgs=(postgresql-15 postgresql-client-15 postgresql-contrib pgbouncer openssl curl
-    python3 python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless nodejs npm ca-certificates)
+    python3 python3-psycopg2 python3-yaml libpostgresql-jdbc-java default-jdk-headless nodejs npm
+    ca-certificates
+    systemd shellcheck)  # tests/deploy/check.sh: systemd-analyze verify, shell lint
 runtime_pkgs=(libssl3 libyaml-cpp0.7 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libcivetweb1 ca-certificates)
 
 if [ "${1:-}" = "--runtime" ]; then
