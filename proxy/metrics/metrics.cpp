@@ -150,7 +150,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
                         .Help("Configuration reloads by result")
                         .Register(r);
     reloads_ok_ = &reloads.Add({{"result", "ok"}});
-    reloads_failed_ = &reloads.Add({{"result", "failed"}});
+    reloads_failed_ = &reloads.Add({{"result", "error"}});
     audit_queue_depth_ =
         &prometheus::BuildGauge()
              .Name("meshgate_audit_queue_depth")

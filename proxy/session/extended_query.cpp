@@ -224,6 +224,7 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         }
         const policy::Decision decision =
             policy::decide(parse->query, identity_, *snapshot_, policy::Protocol::Extended);
+        note_rewrite_time(started);  // meshgate_rewrite_duration_seconds
         finish_statement(slot ? &*slot : nullptr, parse->query, decision, nullptr, started);
         if (decision.is_deny()) {
             const auto& d = decision.deny();

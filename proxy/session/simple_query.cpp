@@ -133,6 +133,7 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
     AuditSlot* audit_slot = slot ? &*slot : nullptr;
     const policy::Decision decision =
         policy::decide(sql, identity_, *snapshot_, policy::Protocol::Simple);
+    note_rewrite_time(started);  // meshgate_rewrite_duration_seconds
     auto failed = [&](const Error& e) {
         RelayResult r;
         r.error_sqlstate = e.sqlstate;

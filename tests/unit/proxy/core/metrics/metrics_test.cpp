@@ -70,7 +70,7 @@ TEST_SUITE("proxy.metrics")
         CHECK(has(t, "meshgate_bytes_total{direction=\"from_client\"} 100"));
         CHECK(has(t, "meshgate_bytes_total{direction=\"to_client\"} 2500"));
         CHECK(has(t, "meshgate_config_reloads_total{result=\"ok\"} 1"));
-        CHECK(has(t, "meshgate_config_reloads_total{result=\"failed\"} 2"));
+        CHECK(has(t, "meshgate_config_reloads_total{result=\"error\"} 2"));
         CHECK(has(t, "meshgate_audit_queue_depth 0"));
         CHECK(has(t, "meshgate_audit_failures_total 0"));
     }
