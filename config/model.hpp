@@ -187,6 +187,13 @@ struct Audit {
 /// `listen.max_client_connections` (default 10000) and `users.<u>.max_connections` (default 0 =
 /// none) refuse further logins with 53300; `backends.<b>.connect_timeout_ms` (default 5 s)
 /// bounds a backend login and ends in 08001.
+/// SQLSTATEs the client sees: startup packet too large 08P01; message too large 54000 (FATAL);
+/// authentication timeout 57014 (FATAL); idle timeout 57P05 (FATAL); statement timeout 57014
+/// (the backend statement is cancelled, the session stays); too many clients / sessions of the
+/// user 53300; backend unreachable in time 08001; SIGTERM drain 57P01 (FATAL, idle sessions at
+/// once, busy ones after their statement or at drain_timeout_ms); audit log not writable 58030
+/// (the statement is refused, the session stays); a user removed from the configuration by a
+/// reload: FATAL 28000 "user ... is no longer configured" at the session's next statement.
 struct Limits {
     uint32_t max_startup_packet = 10000;          // bytes
     uint32_t max_message = 64u * 1024 * 1024;      // bytes, client messages

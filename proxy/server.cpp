@@ -205,7 +205,13 @@ void Server::spawn_session(tcp::socket socket)
     uint64_t id = 0;
     {
         std::lock_guard lock(sessions_mutex_);
+        if (stopping_.load()) {
+            return;  // stop() already walked the sessions: no new one (the socket closes here)
+        }
         id = next_session_++;
+        // drain() sets draining_ before it walks the sessions under this mutex: a session added
+        // after its walk learns here that it is draining.
+        control->draining.store(draining_.load());
         sessions_.emplace(id, LiveSession{strand, signal, control});
     }
     auto done = [this, id, signal](std::exception_ptr e) {
@@ -269,6 +275,7 @@ void Server::stop()
     std::lock_guard lock(sessions_mutex_);
     for (auto& [id, s] : sessions_) {
         // The signal belongs to the session's strand: emit it there.
+        s.control->terminated.store(true);
         asio::post(s.strand, [sig = s.cancel] { sig->emit(asio::cancellation_type::terminal); });
     }
 }

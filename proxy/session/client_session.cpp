@@ -151,6 +151,11 @@ void ClientSession::finish_statement(AuditSlot* slot, const std::string& sql,
             e.decision = audit::StatementDecision::Error;
             e.sqlstate = relay->error_sqlstate.empty() ? "08006" : relay->error_sqlstate;
             e.reason = relay->error_message.empty() ? relay->problem : relay->error_message;
+            if (relay->error_sqlstate.empty() && !relay->backend_ok && control_->terminated.load()) {
+                e.sqlstate = "57P01";
+                e.reason = "terminated by meshgate's shutdown (SIGINT, or the SIGTERM drain "
+                           "deadline passed)";
+            }
         }
     }
     e.duration_ms = ms;

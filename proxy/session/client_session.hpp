@@ -44,6 +44,9 @@ class BackendPool;
 struct SessionControl {
     bool busy = false;
     std::atomic<bool> draining{false};
+    /// Set by Server::stop() before it cancels the session: a statement cut short is audited
+    /// as 57P01 (administrator command), not as a lost backend.
+    std::atomic<bool> terminated{false};
 };
 
 /// Runs one client session to its end and closes the socket. Spawn it with co_spawn on its own

@@ -902,6 +902,10 @@ def check_drain(R, gates, locks):
     R.check(f"past drain_timeout_ms the statement is ended with FATAL 57P01 ({took:.1f}s)",
             b"C57P01" in data and 2.0 <= took < 10, data[:300])
     R.eq("meshgate exits 0 after the drain deadline", g.wait(15), 0)
+    cut = [e for e in g.events() if e.get("event") == "statement" and e.get("user") == "alice"
+           and e.get("decision") == "error"]
+    R.check("the statement cut at the deadline is audited as an error with 57P01",
+            any(e.get("sqlstate") == "57P01" for e in cut), cut[-2:])
     lock.release()
     conn.close()
 
