@@ -27,8 +27,11 @@ void BackendHealth::record(const std::string& backend, bool up, const std::strin
         s.error = up ? std::string() : error;
         s.at = std::chrono::steady_clock::now();
     }
-    if (!up && metrics != nullptr) {
-        metrics->backend_error(backend);
+    if (metrics != nullptr) {
+        metrics->set_backend_up(backend, up);
+        if (!up) {
+            metrics->backend_error(backend);
+        }
     }
     if (changed) {
         if (up) {

@@ -570,6 +570,8 @@ def check_readyz(R, gate, spare_dir):
     R.check("the daemon log says the backend is down",
             wait_for(lambda: any(e.get("msg") == "backend down" and e.get("backend") == "spare"
                                  for e in gate.log_json()), 5))
+    R.eq("meshgate_backend_up{backend=spare} is 0 while it is down",
+         metric(gate.metrics(), "meshgate_backend_up", {"backend": "spare"}), 0.0)
     R.check("backend_errors_total{backend=spare} counts the failed checks",
             metric(gate.metrics(), "meshgate_backend_errors_total", {"backend": "spare"}) >= 1)
     R.eq("statements on the other backend still run", gate.query("bob", "SELECT 1"), ([(1,)], None))
@@ -577,6 +579,8 @@ def check_readyz(R, gate, spare_dir):
     R.check("the second cluster restarted", started.returncode == 0, started.stderr)
     R.check("/readyz is 200 again when the backend returns",
             wait_for(lambda: gate.readyz()[0] == 200, 15), gate.readyz())
+    R.eq("meshgate_backend_up{backend=spare} is 1 again",
+         metric(gate.metrics(), "meshgate_backend_up", {"backend": "spare"}), 1.0)
     R.check("the daemon log says the backend is up again",
             len([e for e in gate.log_json() if e.get("msg") == "backend up" and e.get("backend") == "spare"]) >= 2)
 
