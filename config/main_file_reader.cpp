@@ -51,7 +51,7 @@ void read_listen(YamlReader& r, const YamlValue& v, const LoadContext& ctx, List
 
 void read_admin(YamlReader& r, const YamlValue& v, Admin& out)
 {
-    MapReader m(r, v, "admin", {"host", "port", "enabled"});
+    MapReader m(r, v, "admin", {"host", "port", "enabled", "health_check_interval_ms"});
     if (const auto h = m.value("host")) {
         if (auto s = r.non_empty_string(*h, "admin.host")) {
             out.host = *s;
@@ -59,6 +59,7 @@ void read_admin(YamlReader& r, const YamlValue& v, Admin& out)
     }
     m.read_int("port", out.port, 0, 65535);
     m.read_bool("enabled", out.enabled);
+    m.read_int("health_check_interval_ms", out.health_check_interval_ms, 100, 3600 * 1000);
 }
 
 void read_audit(YamlReader& r, const YamlValue& v, const LoadContext& ctx, Audit& out)
@@ -424,7 +425,7 @@ void read_limits(YamlReader& r, const YamlValue& v, Limits& out)
 {
     MapReader m(r, v, "limits",
                 {"max_startup_packet", "max_message", "max_backend_message", "auth_timeout_ms",
-                 "idle_timeout_ms", "statement_timeout_ms"});
+                 "idle_timeout_ms", "statement_timeout_ms", "drain_timeout_ms"});
     constexpr int64_t kGiB = 1024LL * 1024 * 1024;
     m.read_int("max_startup_packet", out.max_startup_packet, 64, 1024 * 1024);
     m.read_int("max_message", out.max_message, 1024, kGiB);
@@ -432,6 +433,7 @@ void read_limits(YamlReader& r, const YamlValue& v, Limits& out)
     m.read_int("auth_timeout_ms", out.auth_timeout_ms, 1, 3600 * 1000);
     m.read_int("idle_timeout_ms", out.idle_timeout_ms, 0, kIntMax);
     m.read_int("statement_timeout_ms", out.statement_timeout_ms, 0, kIntMax);
+    m.read_int("drain_timeout_ms", out.drain_timeout_ms, 0, 24 * 3600 * 1000);
 }
 
 void read_jwt(YamlReader& r, const YamlValue& v, const LoadContext& ctx, Snapshot& snap)
@@ -473,7 +475,8 @@ MainFileInfo read_main_file(YamlReader& r, const YamlValue& root, const LoadCont
     MapReader m(
         r, root, "",
         {"listen", "admin", "audit", "secrets", "backends", "catalog_backend", "federation_backend",
-         "pool_mode", "users", "domains_dir", "allowed_functions", "policies", "limits", "jwt"});
+         "pool_mode", "users", "domains_dir", "allowed_functions", "policies", "limits", "jwt",
+         "log_format", "log_level", "watch"});
     if (!m.is_map()) {
         return info;
     }
@@ -535,6 +538,17 @@ MainFileInfo read_main_file(YamlReader& r, const YamlValue& root, const LoadCont
     if (const auto v = m.value("limits")) {
         read_limits(r, *v, snap.limits);
     }
+    if (const auto v = m.value("log_format")) {
+        if (const auto f = r.choice(*v, "log_format", {"text", "json"})) {
+            snap.log_format = *f == "json" ? LogFormat::Json : LogFormat::Text;
+        }
+    }
+    if (const auto v = m.value("log_level")) {
+        if (const auto l = r.choice(*v, "log_level", {"debug", "info", "warn", "error"})) {
+            snap.log_level = *l;
+        }
+    }
+    m.read_bool("watch", snap.watch);
     if (const auto v = m.value("jwt")) {
         read_jwt(r, *v, ctx, snap);
         if (!snap.listen.tls) {

@@ -164,6 +164,9 @@ struct Admin {
     std::string host = "127.0.0.1";
     uint16_t port = 9187;
     bool enabled = true;
+    /// `admin.health_check_interval_ms`: how often each backend is probed (a fresh login, then
+    /// closed) for /readyz and the backend up/down log lines. Default 5 s; 100 .. 1 h.
+    int health_check_interval_ms = 5000;
 };
 
 struct Audit {
@@ -171,6 +174,27 @@ struct Audit {
     bool log_literals = false;
 };
 
+/// `limits:` (SPEC §9). Every key is optional; the defaults are safe for a production gate.
+///   max_startup_packet    bytes of the StartupMessage (default 10000): larger -> 08P01, closed
+///   max_message           bytes of one client message (default 64 MiB): a larger length field
+///                         closes the session with 08P01 before anything is allocated
+///   max_backend_message   bytes of one backend message (default 1 GiB)
+///   auth_timeout_ms       startup + TLS + authentication (default 30 s): 57014, closed
+///   idle_timeout_ms       between statements, outside a transaction too (default 0 = none):
+///                         57P05, closed
+///   statement_timeout_ms  one statement (default 0 = none): cancelled on the backend, 57014
+///   drain_timeout_ms      SIGTERM: how long statements in flight may run before the remaining
+///                         sessions get 57P01 (default 30 s; 0 = at once)
+/// `listen.max_client_connections` (default 10000) and `users.<u>.max_connections` (default 0 =
+/// none) refuse further logins with 53300; `backends.<b>.connect_timeout_ms` (default 5 s)
+/// bounds a backend login and ends in 08001.
+/// SQLSTATEs the client sees: startup packet too large 08P01; message too large 54000 (FATAL);
+/// authentication timeout 57014 (FATAL); idle timeout 57P05 (FATAL); statement timeout 57014
+/// (the backend statement is cancelled, the session stays); too many clients / sessions of the
+/// user 53300; backend unreachable in time 08001; SIGTERM drain 57P01 (FATAL, idle sessions at
+/// once, busy ones after their statement or at drain_timeout_ms); audit log not writable 58030
+/// (the statement is refused, the session stays); a user removed from the configuration by a
+/// reload: FATAL 28000 "user ... is no longer configured" at the session's next statement.
 struct Limits {
     uint32_t max_startup_packet = 10000;          // bytes
     uint32_t max_message = 64u * 1024 * 1024;      // bytes, client messages
@@ -178,7 +202,11 @@ struct Limits {
     int auth_timeout_ms = 30000;
     int idle_timeout_ms = 0;                       // 0 = none
     int statement_timeout_ms = 0;                  // 0 = none
+    int drain_timeout_ms = 30000;                  // SIGTERM drain deadline
 };
+
+/// The daemon's own log on stderr (`log_format`, `log_level`).
+enum class LogFormat { Text, Json };
 
 enum class PoolMode { Session, Transaction };
 
@@ -209,6 +237,11 @@ struct Snapshot {
     std::vector<MaskPolicy> global_masks;
     std::optional<Jwt> jwt;                        // none: JWT login disabled
     std::string domains_dir;                       // resolved; empty when not configured
+    LogFormat log_format = LogFormat::Text;        // `log_format: text | json`
+    std::string log_level;                         // `log_level:`; empty = default (info)
+    /// `watch: true`: the config file and the domain files are polled (every second) and a
+    /// change reloads like SIGHUP.
+    bool watch = false;
 
     const Product* find_product(const std::string& domain, const std::string& product) const;
     Product* find_product_mut(const std::string& domain, const std::string& product);

@@ -12,6 +12,7 @@ namespace meshgate::proxy {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::Info)};
+std::atomic<int> g_format{static_cast<int>(LogFormat::Text)};
 std::mutex g_write_mutex;
 
 const char* level_name(LogLevel level)
@@ -103,6 +104,25 @@ bool needs_quotes(std::string_view v)
     return false;
 }
 
+// A JSON string body: escapes quotes, backslash and every control character (\u00XX).
+void append_json(std::string& out, std::string_view s)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20 || c == 0x7f) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
+        } else {
+            out += ch;  // UTF-8 passes through; invalid bytes are the reader's problem
+        }
+    }
+}
+
 void append_key(std::string& out, std::string_view key)
 {
     // Keys are ours, but keep the format parseable even if one is built from input.
@@ -149,6 +169,39 @@ bool log_enabled(LogLevel level)
            static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
 
+void set_log_format(LogFormat format)
+{
+    g_format.store(static_cast<int>(format), std::memory_order_relaxed);
+}
+
+LogFormat log_format()
+{
+    return static_cast<LogFormat>(g_format.load(std::memory_order_relaxed));
+}
+
+std::string format_log_json(LogLevel level, std::string_view message, LogFields fields)
+{
+    std::string line = "\"level\":\"";
+    line += lower(level_name(level));
+    line += "\",\"msg\":\"";
+    append_json(line, message);
+    line += '"';
+    for (const auto& f : fields) {
+        std::string key;
+        append_key(key, f.key);
+        if (key == "ts" || key == "level" || key == "msg") {
+            key = "field_" + key;  // never shadow the fixed members
+        }
+        line += ",\"";
+        line += key;
+        line += "\":\"";
+        append_json(line, is_secret_key(f.key) ? std::string_view("[redacted]")
+                                               : std::string_view(f.value));
+        line += '"';
+    }
+    return line;
+}
+
 std::string format_log_line(LogLevel level, std::string_view message, LogFields fields)
 {
     std::string line = level_name(level);
@@ -185,10 +238,19 @@ void log_write(LogLevel level, std::string_view message, LogFields fields)
         std::tm tm{};
         gmtime_r(&now, &tm);
         const std::size_t n = std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        std::string line(ts, n);
-        line += ' ';
-        line += format_log_line(level, message, fields);
-        line += '\n';
+        std::string line;
+        if (log_format() == LogFormat::Json) {
+            line = "{\"ts\":\"";
+            line.append(ts, n);
+            line += "\",";
+            line += format_log_json(level, message, fields);
+            line += "}\n";
+        } else {
+            line.assign(ts, n);
+            line += ' ';
+            line += format_log_line(level, message, fields);
+            line += '\n';
+        }
         const std::lock_guard<std::mutex> lock(g_write_mutex);
         std::fwrite(line.data(), 1, line.size(), stderr);
         std::fflush(stderr);

@@ -1,4 +1,5 @@
-// A tiny thread-safe logger: one line per event on stderr, `TS LEVEL message key=value ...`.
+// A tiny thread-safe logger: one line per event on stderr, `TS LEVEL message key=value ...` or
+// (log_format: json) `{"ts":...,"level":"info","msg":...,"key":"value",...}`.
 // Layer: proxy (edge; the pure layers never log).
 #pragma once
 
@@ -11,6 +12,7 @@
 namespace meshgate::proxy {
 
 enum class LogLevel { Debug = 0, Info = 1, Warn = 2, Error = 3, Off = 4 };
+enum class LogFormat { Text, Json };
 
 /// One `key=value` pair of a log line. Values are quoted when they hold spaces, quotes, '=' or
 /// nothing; control characters (a backend message may hold newlines) are escaped, so one event
@@ -38,6 +40,9 @@ LogLevel log_level();
 /// Parses "debug" | "info" | "warn" | "error" | "off"; false (level unchanged) otherwise.
 bool parse_log_level(std::string_view text, LogLevel& out);
 bool log_enabled(LogLevel level);
+/// Text (default) or one JSON object per line; thread-safe.
+void set_log_format(LogFormat format);
+LogFormat log_format();
 
 /// Writes one line `2026-11-24T15:00:00Z INFO message key=value` to stderr, atomically with
 /// respect to other log calls. Never throws.
@@ -63,5 +68,8 @@ inline void log_error(std::string_view message, LogFields fields = {})
 /// The text of one line without timestamp and newline (`INFO message key=value`); exposed for
 /// unit tests.
 std::string format_log_line(LogLevel level, std::string_view message, LogFields fields);
+/// The JSON members after `"ts"` (`"level":"info","msg":"...",...` without braces); exposed for
+/// unit tests. Secret-looking keys are redacted as in text lines.
+std::string format_log_json(LogLevel level, std::string_view message, LogFields fields);
 
 }  // namespace meshgate::proxy

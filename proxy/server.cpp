@@ -178,11 +178,11 @@ asio::awaitable<void> Server::serve()
     const auto snap = snapshot();
     log_info("listening", {{"host", snap->listen.host}, {"port", static_cast<int>(port_)},
                            {"tls", tls_ != nullptr}});
-    while (!stopping_.load()) {
+    while (!stopping_.load() && !draining_.load()) {
         auto [ec, socket] =
             co_await acceptor_->async_accept(asio::make_strand(ctx_), asio::as_tuple(asio::use_awaitable));
         if (ec) {
-            if (stopping_.load() || ec == asio::error::operation_aborted) {
+            if (stopping_.load() || draining_.load() || ec == asio::error::operation_aborted) {
                 break;
             }
             // EMFILE and the like: log and keep accepting (after a moment, so as not to spin).
@@ -190,6 +190,9 @@ asio::awaitable<void> Server::serve()
             asio::steady_timer pause(ctx_, std::chrono::milliseconds(100));
             co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
+        }
+        if (stopping_.load() || draining_.load()) {
+            break;  // the socket closes here: no new session while stopping
         }
         spawn_session(std::move(socket));
     }
@@ -199,11 +202,18 @@ void Server::spawn_session(tcp::socket socket)
 {
     auto strand = socket.get_executor();
     auto signal = std::make_shared<asio::cancellation_signal>();
+    auto control = std::make_shared<SessionControl>();
     uint64_t id = 0;
     {
         std::lock_guard lock(sessions_mutex_);
+        if (stopping_.load()) {
+            return;  // stop() already walked the sessions: no new one (the socket closes here)
+        }
         id = next_session_++;
-        sessions_.emplace(id, LiveSession{strand, signal});
+        // drain() sets draining_ before it walks the sessions under this mutex: a session added
+        // after its walk learns here that it is draining.
+        control->draining.store(draining_.load());
+        sessions_.emplace(id, LiveSession{strand, signal, control});
     }
     auto done = [this, id, signal](std::exception_ptr e) {
         if (e) {
@@ -220,8 +230,39 @@ void Server::spawn_session(tcp::socket socket)
         std::lock_guard lock(sessions_mutex_);
         sessions_.erase(id);
     };
-    asio::co_spawn(strand, run_client_session(services_, std::move(socket)),
+    asio::co_spawn(strand, run_client_session(services_, std::move(socket), control),
                    asio::bind_cancellation_slot(signal->slot(), std::move(done)));
+}
+
+void Server::close_acceptor()
+{
+    if (acceptor_) {
+        asio::post(acceptor_->get_executor(), [this] {
+            boost::system::error_code ignored;
+            acceptor_->close(ignored);
+        });
+    }
+}
+
+void Server::drain()
+{
+    if (stopping_.load() || draining_.exchange(true)) {
+        return;
+    }
+    // The accept loop checks draining_ too: a connection accepted before the acceptor closed
+    // is closed at once (the client sees the connection refused or reset, not a session).
+    close_acceptor();
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& [id, s] : sessions_) {
+        s.control->draining.store(true);
+        // On the session's strand, `busy` is stable: an idle session is ended now (its read is
+        // cancelled, it answers 57P01); a busy one ends itself when its statement is done.
+        asio::post(s.strand, [sig = s.cancel, ctl = s.control] {
+            if (!ctl->busy) {
+                sig->emit(asio::cancellation_type::terminal);
+            }
+        });
+    }
 }
 
 void Server::stop()
@@ -229,15 +270,13 @@ void Server::stop()
     if (stopping_.exchange(true)) {
         return;
     }
-    if (acceptor_) {
-        asio::post(acceptor_->get_executor(), [this] {
-            boost::system::error_code ignored;
-            acceptor_->close(ignored);
-        });
+    if (!draining_.load()) {
+        close_acceptor();
     }
     std::lock_guard lock(sessions_mutex_);
     for (auto& [id, s] : sessions_) {
         // The signal belongs to the session's strand: emit it there.
+        s.control->terminated.store(true);
         asio::post(s.strand, [sig = s.cancel] { sig->emit(asio::cancellation_type::terminal); });
     }
 }

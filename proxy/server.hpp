@@ -27,6 +27,7 @@ namespace meshgate::proxy {
 class AuditWriter;
 class BackendPool;
 class Metrics;
+struct SessionControl;
 
 /// Owns everything sessions share. Lifetime: construct, open(), co_spawn serve() on the
 /// io_context, run the io_context on any number of threads; stop() from any thread; destroy
@@ -59,6 +60,14 @@ public:
     /// 57P01 at its next await and releases its backend connections).
     void stop();
 
+    /// Graceful stop (SIGTERM), thread-safe: stops accepting (new connections are refused), ends
+    /// the sessions that are between statements with FATAL 57P01 and lets each busy one finish
+    /// its statement first. The caller bounds the wait (`limits.drain_timeout_ms`), then calls
+    /// stop() for whatever is left.
+    void drain();
+    bool stopping() const { return stopping_.load(); }
+    bool draining() const { return draining_.load(); }
+
     /// The bound port (after open()).
     uint16_t port() const { return port_; }
 
@@ -86,7 +95,9 @@ private:
     struct LiveSession {
         boost::asio::any_io_executor strand;
         std::shared_ptr<boost::asio::cancellation_signal> cancel;
+        std::shared_ptr<SessionControl> control;
     };
+    void close_acceptor();
 
     boost::asio::awaitable<void> learn_server_parameters();
     void spawn_session(boost::asio::ip::tcp::socket socket);
@@ -106,6 +117,7 @@ private:
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
     uint16_t port_ = 0;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> draining_{false};
     mutable std::mutex sessions_mutex_;
     std::map<uint64_t, LiveSession> sessions_;
     uint64_t next_session_ = 1;

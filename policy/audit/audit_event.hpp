@@ -48,6 +48,8 @@ struct AuditEvent {
     std::string backend;          // null when not routed
     std::optional<int64_t> rows;  // rows returned or affected; null when not run
     std::string sqlstate;         // of the error or refusal; null on success
+    // (Room here for the backend's original error when the client was sent a scrubbed one:
+    // add the member, then write it in encode_event right after "sqlstate".)
 
     // statement, auth (failure), disconnect (why), audit (what the marker says)
     std::string reason;

@@ -141,7 +141,7 @@ Result<void> AuditWriter::open_sink(bool reopening, bool& switched)
     return {};
 }
 
-Result<void> AuditWriter::start()
+Result<void> AuditWriter::start(bool keep_running_on_error)
 {
     {
         std::lock_guard lock(mutex_);
@@ -152,6 +152,13 @@ Result<void> AuditWriter::start()
     if (!opened) {
         write_failures_.fetch_add(1, std::memory_order_relaxed);
         set_unhealthy(opened.error().message);
+        if (keep_running_on_error) {
+            {
+                std::lock_guard lock(mutex_);
+                running_ = true;
+            }
+            thread_ = std::thread([this] { run(); });
+        }
         return opened;
     }
     {

@@ -82,9 +82,11 @@ public:
     AuditWriter& operator=(const AuditWriter&) = delete;
 
     /// Opens the sink, resumes or starts the chain, writes the `audit` marker event that says
-    /// which, and starts the thread. An error (cannot open or write the log) means the server
-    /// must not start. Call once.
-    Result<void> start();
+    /// which, and starts the thread. Call once. On an error (cannot open or write the log) the
+    /// writer does not run, unless `keep_running_on_error`: then the thread starts unhealthy
+    /// (every event and statement is refused, /readyz says why) and retries every
+    /// `retry_interval` until the log can be written; the error is still returned.
+    Result<void> start(bool keep_running_on_error = false);
 
     /// Queues `event` (stamping `ts` from the clock if empty). False when the writer is not
     /// running, is unhealthy, or the queue is full: the caller then refuses the statement with

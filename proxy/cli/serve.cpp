@@ -6,6 +6,7 @@
 #include "proxy/audit/file_sink.hpp"
 #include "proxy/audit/stdout_sink.hpp"
 #include "proxy/audit/wall_clock.hpp"
+#include "proxy/backend/backend_health.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/backend/column_learner.hpp"
 #include "proxy/metrics/admin_server.hpp"
@@ -18,12 +19,16 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <system_error>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +42,10 @@
 #include <thread>
 #include <vector>
 
+#ifndef MESHGATE_VERSION
+#define MESHGATE_VERSION "dev"
+#endif
+
 namespace meshgate::cli {
 namespace asio = boost::asio;
 
@@ -49,16 +58,21 @@ constexpr const char* kUsage =
     "  --config FILE     main configuration file (required)\n"
     "  --threads N       I/O threads (default: the number of CPUs)\n"
     "  --log-level L     debug, info (default), warn, error\n"
-    "Signals: SIGINT and SIGTERM stop the server.\n";
+    "Signals: SIGTERM drains (stops accepting, lets statements in flight finish for up to\n"
+    "limits.drain_timeout_ms, then 57P01), SIGINT stops at once, SIGHUP reloads the\n"
+    "configuration and reopens the audit log, SIGUSR1 reopens the audit log (rotation).\n";
 
 // Bounded wait for sessions to end after a stop, then the io_context is stopped regardless.
 constexpr std::chrono::milliseconds kStopDeadline{5000};
+// `watch: true`: how often the config and domain files are polled.
+constexpr std::chrono::milliseconds kWatchInterval{1000};
 // Bound on learning one backend's product columns at startup (connect included).
 constexpr std::chrono::milliseconds kLearnTimeout{15000};
 
 struct Options {
     std::string config;
     int threads = 0;
+    bool log_level_given = false;
 };
 
 // 0 = run, 1 = --help printed, 2 = usage error.
@@ -105,6 +119,7 @@ int parse(int argc, char** argv, Options& o)
                 return 2;
             }
             proxy::set_log_level(level);
+            o.log_level_given = true;
         } else {
             std::fprintf(stderr, "meshgate serve: unknown argument \"%s\"\n%s", a.c_str(), kUsage);
             return 2;
@@ -117,15 +132,30 @@ int parse(int argc, char** argv, Options& o)
     return 0;
 }
 
-// Waits until every session has ended (or the deadline passed), then stops the io_context.
-asio::awaitable<void> wait_for_sessions(proxy::Server& server, asio::io_context& ctx)
+// Waits until every session has ended or `drain` passed; then ends the rest (57P01) and waits
+// kStopDeadline more for them to close before stopping the io_context.
+asio::awaitable<void> wait_until(proxy::Server& server, asio::steady_timer& timer,
+                                 std::chrono::steady_clock::time_point deadline)
 {
-    asio::steady_timer timer(ctx);
-    const auto deadline = std::chrono::steady_clock::now() + kStopDeadline;
     while (server.live_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
         timer.expires_after(std::chrono::milliseconds(20));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
+}
+
+asio::awaitable<void> wait_for_sessions(proxy::Server& server, asio::io_context& ctx,
+                                        std::chrono::milliseconds drain)
+{
+    asio::steady_timer timer(ctx);
+    co_await wait_until(server, timer, std::chrono::steady_clock::now() + drain);
+    if (server.live_sessions() > 0 && drain.count() > 0) {
+        proxy::log_warn("drain deadline passed; ending the sessions still running",
+                        {{"sessions", static_cast<uint64_t>(server.live_sessions())}});
+    } else if (drain.count() > 0) {
+        proxy::log_info("drained: every session ended");
+    }
+    server.stop();
+    co_await wait_until(server, timer, std::chrono::steady_clock::now() + kStopDeadline);
     if (server.live_sessions() > 0) {
         proxy::log_warn("sessions still open at the stop deadline; closing them",
                         {{"sessions", static_cast<uint64_t>(server.live_sessions())}});
@@ -133,10 +163,79 @@ asio::awaitable<void> wait_for_sessions(proxy::Server& server, asio::io_context&
     ctx.stop();
 }
 
+// What `watch: true` compares: every file the configuration is read from, with its size and
+// modification time (a missing file counts as a state too).
+std::string watched_state(const config::Snapshot& snap)
+{
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files{snap.config_file};
+    std::error_code ec;
+    if (!snap.domains_dir.empty()) {
+        for (fs::directory_iterator it(snap.domains_dir, ec), end; !ec && it != end;
+             it.increment(ec)) {
+            files.push_back(it->path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    std::string state;
+    for (const auto& f : files) {
+        state += f.string();
+        const auto t = fs::last_write_time(f, ec);
+        state += ec ? std::string(":missing") : ":" + std::to_string(t.time_since_epoch().count());
+        const auto size = fs::file_size(f, ec);
+        state += ec ? std::string(":-") : ":" + std::to_string(size);
+        state += '\n';
+    }
+    return state;
+}
+
+// `watch: true`: polls the config files and calls `reload` when they changed (a change that
+// leaves an invalid file is reported by the reload like a SIGHUP's).
+asio::awaitable<void> watch_config(proxy::Server& server, std::function<void()> reload)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    std::string last = watched_state(*server.snapshot());
+    while (!server.stopping()) {
+        timer.expires_after(kWatchInterval);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        const auto snap = server.snapshot();
+        if (!snap->watch) {
+            last = watched_state(*snap);
+            continue;
+        }
+        std::string now = watched_state(*snap);
+        if (now != last) {
+            last = std::move(now);
+            proxy::log_info("configuration files changed: reloading", {{"config", snap->config_file}});
+            reload();
+        }
+    }
+}
+
+std::string join_names(const config::Snapshot& snap)
+{
+    std::string out;
+    for (const auto& [name, b] : snap.backends) {
+        out += (out.empty() ? "" : ",") + name + "=" + b.host + ":" + std::to_string(b.port) + "/" +
+               b.database;
+    }
+    return out;
+}
+
+void apply_log_settings(const config::Snapshot& snap, bool level_given)
+{
+    proxy::set_log_format(snap.log_format == config::LogFormat::Json ? proxy::LogFormat::Json
+                                                                     : proxy::LogFormat::Text);
+    proxy::LogLevel level{};
+    if (!level_given && !snap.log_level.empty() && proxy::parse_log_level(snap.log_level, level)) {
+        proxy::set_log_level(level);
+    }
+}
+
 // SIGHUP: a new snapshot from the same file, checked like at startup. A bad config keeps the
 // old snapshot (statements in flight keep theirs in any case).
 asio::awaitable<void> reload(proxy::Server& server, std::string path, proxy::Metrics* metrics,
-                             proxy::AuditWriter* audit)
+                             proxy::AuditWriter* audit, bool level_given)
 {
     auto& stats = server.mutable_stats();
     auto record = [&](bool ok, const std::vector<config::ConfigError>& errors) {
@@ -168,6 +267,7 @@ asio::awaitable<void> reload(proxy::Server& server, std::string path, proxy::Met
     }
     if (!errors.empty()) {
         for (const auto& e : errors) {
+            // file:line:col: message
             proxy::log_error("reload: configuration error", {{"error", e.to_string()}});
         }
         stats.reloads_failed.fetch_add(1);
@@ -195,10 +295,14 @@ asio::awaitable<void> reload(proxy::Server& server, std::string path, proxy::Met
     }
     server.update_backends(*loaded.snapshot);
     server.set_snapshot(loaded.snapshot);
+    apply_log_settings(*loaded.snapshot, level_given);
     stats.reloads_ok.fetch_add(1);
     record(true, {});
     proxy::log_info("configuration reloaded",
-                    {{"generation", loaded.snapshot->generation}});
+                    {{"generation", loaded.snapshot->generation},
+                     {"users", static_cast<uint64_t>(loaded.snapshot->users.size())},
+                     {"domains", static_cast<uint64_t>(loaded.snapshot->domains.size())},
+                     {"backends", join_names(*loaded.snapshot)}});
 }
 
 }  // namespace
@@ -217,10 +321,31 @@ int run_serve(int argc, char** argv)
         for (const auto& e : loaded.errors) {
             std::fprintf(stderr, "%s\n", e.to_string().c_str());
         }
-        std::fprintf(stderr, "meshgate serve: %zu configuration error(s); not starting\n",
-                     loaded.errors.size());
+        proxy::log_error("fatal configuration error; not starting",
+                         {{"config", opt.config},
+                          {"errors", static_cast<uint64_t>(loaded.errors.size())},
+                          {"first", loaded.errors.front().to_string()}});
         return 2;
     }
+    apply_log_settings(*loaded.snapshot, opt.log_level_given);
+    proxy::log_info("meshgate starting",
+                    {{"version", MESHGATE_VERSION},
+                     {"config", opt.config},
+                     {"listen", loaded.snapshot->listen.host + ":" +
+                                    std::to_string(loaded.snapshot->listen.port)},
+                     {"tls", loaded.snapshot->listen.tls.has_value()},
+                     {"admin", loaded.snapshot->admin.enabled
+                                   ? loaded.snapshot->admin.host + ":" +
+                                         std::to_string(loaded.snapshot->admin.port)
+                                   : std::string("off")},
+                     {"backends", join_names(*loaded.snapshot)},
+                     {"users", static_cast<uint64_t>(loaded.snapshot->users.size())},
+                     {"domains", static_cast<uint64_t>(loaded.snapshot->domains.size())},
+                     {"audit", loaded.snapshot->audit.path},
+                     {"pool_mode", loaded.snapshot->pool_mode == config::PoolMode::Session
+                                       ? "session"
+                                       : "transaction"},
+                     {"watch", loaded.snapshot->watch}});
     // Policies are checked before and after column learning: the first pass fails fast without
     // touching a backend, the second catches masks and filters on columns that do not exist.
     auto print_policy_errors = [](const std::vector<config::ConfigError>& errors) {
@@ -228,6 +353,9 @@ int run_serve(int argc, char** argv)
             std::fprintf(stderr, "%s\n", e.to_string().c_str());
         }
         std::fprintf(stderr, "meshgate serve: %zu policy error(s); not starting\n", errors.size());
+        proxy::log_error("fatal configuration error; not starting",
+                         {{"errors", static_cast<uint64_t>(errors.size())},
+                          {"first", errors.front().to_string()}});
     };
     if (auto errors = policy::validate(*loaded.snapshot); !errors.empty()) {
         print_policy_errors(errors);
@@ -267,10 +395,11 @@ int run_serve(int argc, char** argv)
         sink = std::make_unique<proxy::FileSink>(snapshot->audit.path);
     }
     proxy::AuditWriter audit(std::move(sink), clock);
-    if (auto r = audit.start(); !r) {
-        std::fprintf(stderr, "meshgate serve: cannot write the audit log \"%s\": %s\n",
-                     snapshot->audit.path.c_str(), r.error().message.c_str());
-        return 1;
+    // An audit log that cannot be written does not stop the server: it serves no statement
+    // (58030) and /readyz says why until the log can be written again (retried every second).
+    if (auto r = audit.start(true); !r) {
+        proxy::log_error("audit log cannot be written: statements are refused until it can",
+                         {{"path", snapshot->audit.path}, {"error", r.error().message}});
     }
 
     asio::io_context ctx(threads);
@@ -287,15 +416,33 @@ int run_serve(int argc, char** argv)
             const auto ps = pool->stats();
             metrics.set_backend_connections(name, proxy::BackendState::Idle, ps.idle);
             metrics.set_backend_connections(name, proxy::BackendState::Active, ps.active);
+            metrics.set_backend_connections(name, proxy::BackendState::Resetting, ps.resetting);
+            metrics.set_backend_connections(name, proxy::BackendState::Connecting, ps.connecting);
+            metrics.set_backend_connections(name, proxy::BackendState::Waiting, ps.waiting);
         }
     });
+    proxy::BackendHealth health;
     std::unique_ptr<proxy::AdminServer> admin;
     if (snapshot->admin.enabled) {
         auto started = proxy::AdminServer::start(
-            snapshot->admin.host, snapshot->admin.port, metrics.collectable(), [&audit] {
-                // Ready: configuration loaded (we are serving) and the audit log writable.
-                if (!audit.stats().healthy) {
-                    return proxy::Readiness{false, "the audit log cannot be written"};
+            snapshot->admin.host, snapshot->admin.port, metrics.collectable(),
+            [&audit, &server, &health] {
+                // Ready: configuration loaded (we are serving), not stopping, the audit log
+                // writable and every backend reached at its last check.
+                if (server.stopping() || server.draining()) {
+                    return proxy::Readiness{false, "shutting down"};
+                }
+                if (!audit.healthy()) {
+                    return proxy::Readiness{false, "the audit log cannot be written: " +
+                                                       audit.problem()};
+                }
+                std::vector<std::string> names;
+                for (const auto& [name, b] : server.snapshot()->backends) {
+                    names.push_back(name);
+                }
+                std::string why;
+                if (!health.ready(names, why)) {
+                    return proxy::Readiness{false, why};
                 }
                 return proxy::Readiness{true, ""};
             });
@@ -319,6 +466,30 @@ int run_serve(int argc, char** argv)
         }
     });
 
+    asio::co_spawn(
+        ctx,
+        proxy::run_backend_checks(ctx.get_executor(), health, [&server] { return server.snapshot(); },
+                                  [&server] { return !server.stopping(); }, &metrics),
+        [](std::exception_ptr e) {
+            if (e) {
+                proxy::log_error("backend health checks ended by an exception");
+            }
+        });
+
+    // SIGUSR1: reopen the audit log (after logrotate moved it).
+    asio::signal_set usr1(ctx, SIGUSR1);
+    std::function<void(const boost::system::error_code&, int)> on_usr1 =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) {
+                return;
+            }
+            proxy::log_info("SIGUSR1: reopening the audit log",
+                            {{"path", server.snapshot()->audit.path}});
+            audit.reopen();
+            usr1.async_wait(on_usr1);
+        };
+    usr1.async_wait(on_usr1);
+
     asio::signal_set signals(ctx, SIGINT, SIGTERM);
     bool stopping = false;
     // SIGHUP reloads; one reload at a time, a signal during one queues exactly one more.
@@ -328,7 +499,8 @@ int run_serve(int argc, char** argv)
     bool reload_again = false;
     std::function<void()> start_reload;
     start_reload = [&] {
-        asio::co_spawn(ctx, reload(server, opt.config, &metrics, &audit), [&](std::exception_ptr e) {
+        asio::co_spawn(ctx, reload(server, opt.config, &metrics, &audit, opt.log_level_given),
+                       [&](std::exception_ptr e) {
             if (e) {
                 server.mutable_stats().reloads_failed.fetch_add(1);
                 proxy::log_error("reload failed by an exception");
@@ -344,6 +516,26 @@ int run_serve(int argc, char** argv)
             }
         });
     };
+    auto request_reload = [&] {
+        bool start = false;
+        {
+            std::lock_guard lock(reload_mutex);
+            if (reload_running) {
+                reload_again = true;
+            } else {
+                reload_running = start = true;
+            }
+        }
+        if (start) {
+            start_reload();
+        }
+    };
+    asio::co_spawn(ctx, watch_config(server, [&] { asio::post(ctx, request_reload); }),
+                   [](std::exception_ptr e) {
+                       if (e) {
+                           proxy::log_error("config watch ended by an exception");
+                       }
+                   });
     std::function<void(const boost::system::error_code&, int)> on_hup =
         [&](const boost::system::error_code& ec, int) {
             if (ec) {
@@ -377,10 +569,22 @@ int run_serve(int argc, char** argv)
                 return;
             }
             stopping = true;
-            proxy::log_info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-            server.stop();
             hup.cancel();
-            asio::co_spawn(ctx, wait_for_sessions(server, ctx), [&ctx](std::exception_ptr e) {
+            usr1.cancel();
+            std::chrono::milliseconds drain{0};
+            if (sig == SIGTERM) {
+                drain = std::chrono::milliseconds(server.snapshot()->limits.drain_timeout_ms);
+                proxy::log_info("SIGTERM: draining (no new connections; statements in flight "
+                                "finish)",
+                                {{"sessions", static_cast<uint64_t>(server.live_sessions())},
+                                 {"drain_timeout_ms", static_cast<int64_t>(drain.count())}});
+                server.drain();
+            } else {
+                proxy::log_info("SIGINT: stopping now",
+                                {{"sessions", static_cast<uint64_t>(server.live_sessions())}});
+                server.stop();
+            }
+            asio::co_spawn(ctx, wait_for_sessions(server, ctx, drain), [&ctx](std::exception_ptr e) {
                 if (e) {
                     ctx.stop();  // cannot wait for the sessions: stop at once
                 }

@@ -134,6 +134,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
                                   .Name("meshgate_backend_errors_total")
                                   .Help("Backend connection failures and lost connections")
                                   .Register(r);
+    backend_up_family_ = &prometheus::BuildGauge()
+                              .Name("meshgate_backend_up")
+                              .Help("1 when the backend's last health check reached it, else 0")
+                              .Register(r);
     policy_applied_family_ = &prometheus::BuildCounter()
                                   .Name("meshgate_policy_applied_total")
                                   .Help("Statements a policy was applied to")
@@ -150,7 +154,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
                         .Help("Configuration reloads by result")
                         .Register(r);
     reloads_ok_ = &reloads.Add({{"result", "ok"}});
-    reloads_failed_ = &reloads.Add({{"result", "failed"}});
+    reloads_failed_ = &reloads.Add({{"result", "error"}});
     audit_queue_depth_ =
         &prometheus::BuildGauge()
              .Name("meshgate_audit_queue_depth")
@@ -205,6 +209,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
             return LabelCache<prometheus::Counter, 1>::Children{
                 &backend_errors_family_->Add({{"backend", b}})};
         });
+    backend_up_ = std::make_unique<LabelCache<prometheus::Gauge, 1>>([this](const std::string& b) {
+        return LabelCache<prometheus::Gauge, 1>::Children{&backend_up_family_->Add({{"backend", b}})};
+    });
     policy_applied_ =
         std::make_unique<LabelCache<prometheus::Counter, 1>>([this](const std::string& p) {
             return LabelCache<prometheus::Counter, 1>::Children{
@@ -261,6 +268,11 @@ void Metrics::rewrite_cache_miss() { rewrite_cache_misses_->Increment(); }
 void Metrics::set_backend_connections(std::string_view backend, BackendState state, double count)
 {
     backend_connections_->get(backend)[static_cast<std::size_t>(state)]->Set(count);
+}
+
+void Metrics::set_backend_up(std::string_view backend, bool up)
+{
+    backend_up_->get(backend)[0]->Set(up ? 1 : 0);
 }
 
 void Metrics::backend_error(std::string_view backend)

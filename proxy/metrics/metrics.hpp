@@ -43,7 +43,8 @@ enum class BackendState { Idle, Active, Resetting, Connecting, Waiting };
 ///   statement_duration_seconds{backend} (histogram), rewrite_duration_seconds (histogram),
 ///   rewrite_cache_hits_total, rewrite_cache_misses_total, backend_connections{backend,state}
 ///   (gauge), backend_errors_total{backend}, policy_applied_total{policy},
-///   bytes_total{direction}, config_reloads_total{result}, audit_queue_depth (gauge),
+///   bytes_total{direction}, config_reloads_total{result}, backend_up{backend} (gauge, 1 or 0,
+///   from the health check), audit_queue_depth (gauge),
 ///   audit_failures_total, audit_refused_total, audit_writable (gauge, 1 or 0).
 class Metrics {
 public:
@@ -73,6 +74,8 @@ public:
     void rewrite_cache_miss();
     void set_backend_connections(std::string_view backend, BackendState state, double count);
     void backend_error(std::string_view backend);
+    /// `meshgate_backend_up{backend}`: the result of the backend's last health check.
+    void set_backend_up(std::string_view backend, bool up);
     void policy_applied(std::string_view policy);
     void add_bytes(ByteDirection direction, uint64_t bytes);
     void config_reload(bool ok);
@@ -94,6 +97,7 @@ private:
     prometheus::Counter* rewrite_cache_misses_;
     prometheus::Family<prometheus::Gauge>* backend_connections_family_;
     prometheus::Family<prometheus::Counter>* backend_errors_family_;
+    prometheus::Family<prometheus::Gauge>* backend_up_family_;
     prometheus::Family<prometheus::Counter>* policy_applied_family_;
     prometheus::Counter* bytes_[4];
     prometheus::Counter* reloads_ok_;
@@ -108,6 +112,7 @@ private:
     std::unique_ptr<LabelCache<prometheus::Histogram, 1>> statement_duration_;
     std::unique_ptr<LabelCache<prometheus::Gauge, 5>> backend_connections_;
     std::unique_ptr<LabelCache<prometheus::Counter, 1>> backend_errors_;
+    std::unique_ptr<LabelCache<prometheus::Gauge, 1>> backend_up_;
     std::unique_ptr<LabelCache<prometheus::Counter, 1>> policy_applied_;
 
     std::mutex audit_mutex_;

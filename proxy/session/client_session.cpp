@@ -31,12 +31,13 @@ constexpr const char* kConnectionLost = "08006";
 }  // namespace
 
 asio::awaitable<void> run_client_session(std::shared_ptr<const SessionServices> services,
-                                         asio::ip::tcp::socket socket)
+                                         asio::ip::tcp::socket socket,
+                                         std::shared_ptr<SessionControl> control)
 {
     // Cancellation (server stop) must reach the awaited socket operation and then let the
     // session say goodbye, instead of throwing out of every later co_await.
     co_await asio::this_coro::throw_if_cancelled(false);
-    ClientSession session(std::move(services), std::move(socket));
+    ClientSession session(std::move(services), std::move(socket), std::move(control));
     co_await session.run();
 }
 
@@ -48,8 +49,10 @@ ClientSession::BackendLink::BackendLink(uint32_t max_message)
 ClientSession::BackendLink::~BackendLink() = default;
 
 ClientSession::ClientSession(std::shared_ptr<const SessionServices> services,
-                             asio::ip::tcp::socket socket)
-    : services_(std::move(services)), cin_(8 * 1024)
+                             asio::ip::tcp::socket socket, std::shared_ptr<SessionControl> control)
+    : services_(std::move(services)),
+      control_(control ? std::move(control) : std::make_shared<SessionControl>()),
+      cin_(8 * 1024)
 {
     boost::system::error_code ec;
     auto ep = socket.remote_endpoint(ec);
@@ -143,6 +146,11 @@ void ClientSession::finish_statement(AuditSlot* slot, const std::string& sql,
             e.reason = relay->error_message.empty() ? relay->problem : relay->error_message;
             if (relay->error_scrubbed) {
                 e.reason = "withheld from the client: " + relay->error_original;
+            }
+            if (relay->error_sqlstate.empty() && !relay->backend_ok && control_->terminated.load()) {
+                e.sqlstate = "57P01";
+                e.reason = "terminated by meshgate's shutdown (SIGINT, or the SIGTERM drain "
+                           "deadline passed)";
             }
         }
     }
@@ -345,6 +353,14 @@ asio::awaitable<void> ClientSession::serve()
         if (!co_await flush_client()) {
             co_return;
         }
+        // Between statements: a draining server ends the session here (the server ends idle
+        // sessions itself by cancelling their read; busy ones come back here when done).
+        control_->busy = false;
+        if (control_->draining.load()) {
+            co_await send_fatal(
+                make_error("57P01", "terminating connection due to administrator command"));
+            co_return;
+        }
         Result<wire::RawMessage> msg = make_error(kConnectionLost, "");
         if (limits_.idle_timeout_ms > 0) {
             asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -374,6 +390,7 @@ asio::awaitable<void> ClientSession::serve()
             co_return;
         }
         const wire::RawMessage m = *msg;
+        control_->busy = true;
         switch (m.tag) {
         case 'Q': {
             auto q = wire::decode_query(m.body);

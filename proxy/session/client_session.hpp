@@ -23,6 +23,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -36,17 +37,30 @@ class AuditSlot;
 class BackendConnection;
 class BackendPool;
 
+/// What the server knows of a live session, for a graceful drain (SIGTERM). `busy` is true
+/// while the session handles a client message (a statement in flight); only the session's
+/// strand reads or writes it. `draining` is set by the server (any thread): the session ends with
+/// FATAL 57P01 as soon as it is between statements.
+struct SessionControl {
+    bool busy = false;
+    std::atomic<bool> draining{false};
+    /// Set by Server::stop() before it cancels the session: a statement cut short is audited
+    /// as 57P01 (administrator command), not as a lost backend.
+    std::atomic<bool> terminated{false};
+};
+
 /// Runs one client session to its end and closes the socket. Spawn it with co_spawn on its own
 /// strand and a completion handler that logs an escaping exception (a bug). Cancellation
 /// (terminal) ends the session with FATAL 57P01 at the next await.
 boost::asio::awaitable<void> run_client_session(std::shared_ptr<const SessionServices> services,
-                                                boost::asio::ip::tcp::socket socket);
+                                                boost::asio::ip::tcp::socket socket,
+                                                std::shared_ptr<SessionControl> control = nullptr);
 
 /// The state of one session; lives in run_client_session's coroutine frame.
 class ClientSession {
 public:
     ClientSession(std::shared_ptr<const SessionServices> services,
-                  boost::asio::ip::tcp::socket socket);
+                  boost::asio::ip::tcp::socket socket, std::shared_ptr<SessionControl> control);
     ~ClientSession();
     ClientSession(const ClientSession&) = delete;
     ClientSession& operator=(const ClientSession&) = delete;
@@ -192,6 +206,7 @@ private:
     void release_links();
 
     std::shared_ptr<const SessionServices> services_;
+    std::shared_ptr<SessionControl> control_;  // never null (a private one when not given)
     std::unique_ptr<Stream> client_;
     std::string peer_;
     config::SnapshotPtr snapshot_;            // for limits; refreshed per statement

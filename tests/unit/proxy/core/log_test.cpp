@@ -46,3 +46,16 @@ TEST_CASE("log levels parse from their names and filter lower levels") {
     meshgate::proxy::set_log_level(LogLevel::Info);
 }
 }
+
+TEST_SUITE("proxy.log.json") {
+TEST_CASE("a JSON line holds level, msg and the fields as strings, escaped and redacted") {
+    using meshgate::proxy::format_log_json;
+    CHECK(format_log_json(LogLevel::Info, "backend up", {{"backend", "pg"}, {"port", 5432}}) ==
+          "\"level\":\"info\",\"msg\":\"backend up\",\"backend\":\"pg\",\"port\":\"5432\"");
+    const auto line = format_log_json(LogLevel::Error, "a \"b\"\n", {{"password", "hunter2"},
+                                                                     {"msg", "x\\y\x01"}});
+    CHECK(line == "\"level\":\"error\",\"msg\":\"a \\\"b\\\"\\u000a\",\"password\":\"[redacted]\","
+                  "\"field_msg\":\"x\\\\y\\u0001\"");
+    CHECK(line.find("hunter2") == std::string::npos);
+}
+}

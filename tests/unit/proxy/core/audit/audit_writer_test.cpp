@@ -14,6 +14,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 using namespace meshgate;
 using namespace meshgate::proxy;
@@ -361,5 +362,38 @@ TEST_SUITE("proxy.audit_writer")
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().sqlstate == "58030");
         CHECK(r.error().message.find("/nonexistent-dir/audit.jsonl") != std::string::npos);
+    }
+
+    TEST_CASE("a writer kept running after a failed start refuses until its log opens, then writes")
+    {
+        auto s = std::make_shared<SinkState>();
+        s->fail = true;
+        FixedClock clock;
+        AuditWriter::Options o;
+        o.retry_interval = 1h;  // only reopen() triggers the retry
+        AuditWriter w(std::make_unique<FakeSink>(s), clock, o);
+        const auto r = w.start(true);
+        REQUIRE_FALSE(r.has_value());
+        CHECK_FALSE(w.healthy());
+        CHECK_FALSE(w.reserve().has_value());
+        CHECK(w.unavailable_error().sqlstate == "58030");
+        CHECK(w.unavailable_error().message == "audit log unavailable: cannot open fake");
+
+        set(s, &SinkState::fail, false);
+        w.reopen();
+        {
+            std::unique_lock lock(s->m);
+            REQUIRE(s->cv.wait_for(lock, 5s, [&] { return !s->data.empty(); }));
+        }
+        // The marker is written before the writer turns healthy: wait for that too.
+        for (int i = 0; i < 500 && !w.healthy(); ++i) {
+            std::this_thread::sleep_for(10ms);
+        }
+        REQUIRE(w.healthy());
+        REQUIRE(w.submit(statement(7)));
+        REQUIRE(w.flush(5s));
+        const auto text = snapshot(s);
+        CHECK(audit::verify(text).ok);
+        CHECK(text.find("SELECT 7") != std::string::npos);
     }
 }

@@ -39,6 +39,8 @@ TEST_SUITE("proxy.metrics")
         m.rewrite_cache_miss();
         m.set_backend_connections("sales_pg", BackendState::Active, 7);
         m.backend_error("sales_pg");
+        m.set_backend_up("sales_pg", true);
+        m.set_backend_up("other_pg", false);
         m.policy_applied("own-region");
         m.add_bytes(ByteDirection::FromClient, 100);
         m.add_bytes(ByteDirection::ToClient, 2500);
@@ -70,7 +72,9 @@ TEST_SUITE("proxy.metrics")
         CHECK(has(t, "meshgate_bytes_total{direction=\"from_client\"} 100"));
         CHECK(has(t, "meshgate_bytes_total{direction=\"to_client\"} 2500"));
         CHECK(has(t, "meshgate_config_reloads_total{result=\"ok\"} 1"));
-        CHECK(has(t, "meshgate_config_reloads_total{result=\"failed\"} 2"));
+        CHECK(has(t, "meshgate_config_reloads_total{result=\"error\"} 2"));
+        CHECK(has(t, "meshgate_backend_up{backend=\"sales_pg\"} 1"));
+        CHECK(has(t, "meshgate_backend_up{backend=\"other_pg\"} 0"));
         CHECK(has(t, "meshgate_audit_queue_depth 0"));
         CHECK(has(t, "meshgate_audit_failures_total 0"));
     }
