@@ -198,7 +198,7 @@ Result<void> decide_statement(sql::ParsedMessage& parsed, size_t i, MessageState
         } else if (q->kind == K::DeclareCursor) {
             st.allow.defines.push_back(NamedObject{NamedObject::Kind::Cursor, q->name});
         } else if (q->kind == K::Execute) {
-            st.allow.uses.push_back(NamedObject{NamedObject::Kind::Statement, q->name});
+            st.allow.uses.push_back(NamedObject{NamedObject::Kind::Statement, q->name, true});
         }
         return on_query(parsed, i, st, snap);
     }
@@ -207,7 +207,7 @@ Result<void> decide_statement(sql::ParsedMessage& parsed, size_t i, MessageState
         // name was checked and rewritten when it was declared or prepared.
         st.allow.uses.push_back(NamedObject{p->kind == "DEALLOCATE" ? NamedObject::Kind::Statement
                                                                      : NamedObject::Kind::Cursor,
-                                            p->name});
+                                            p->name, p->kind == "FETCH" || p->kind == "MOVE"});
         st.allow.steps.push_back(Forward{std::string(text), false});
         return {};
     }

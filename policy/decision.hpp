@@ -46,6 +46,7 @@ struct NamedObject {
     enum class Kind { Statement, Cursor };
     Kind kind = Kind::Statement;
     std::string name;   // exact (as the parser folded it); empty = ALL
+    bool reads = false; // EXECUTE / FETCH / MOVE: runs the query decided when it was created
     bool operator==(const NamedObject&) const = default;
 };
 

@@ -121,6 +121,58 @@ void ClientSession::submit_event(audit::AuditEvent e)
     }
 }
 
+std::string ClientSession::named_key(const policy::NamedObject& o)
+{
+    return (o.kind == policy::NamedObject::Kind::Statement ? "s:" : "c:") + o.name;
+}
+
+Result<void> ClientSession::check_named_uses(const policy::Allow& allow) const
+{
+    for (const auto& u : allow.uses) {
+        if (!u.reads || u.name.empty()) {
+            continue;
+        }
+        const auto it = named_backends_.find(named_key(u));
+        if (it == named_backends_.end()) {
+            continue;  // not created through meshgate's SQL path: the backend says 26000/34000
+        }
+        const NamedOrigin& o = it->second;
+        if (o.who && o.generation == snapshot_->generation && *o.who == identity_) {
+            continue;
+        }
+        const bool statement = u.kind == policy::NamedObject::Kind::Statement;
+        Error e = make_error("0A000", std::string(statement ? "prepared statement" : "cursor") +
+                                          " \"" + u.name +
+                                          "\" was created under another policy context");
+        e.detail = "The configuration, or this session's purpose or search_path, changed since it "
+                   "was created, so the policies that apply to its query may differ.";
+        e.hint = statement ? "DEALLOCATE it and PREPARE it again."
+                           : "CLOSE it and DECLARE it again.";
+        return e;
+    }
+    return {};
+}
+
+void ClientSession::note_named_defines(const policy::Allow& allow, const std::string& backend,
+                                       const policy::Identity& before)
+{
+    if (allow.defines.empty()) {
+        return;
+    }
+    // A SET of meshgate.purpose / search_path in the same message makes the context of each
+    // definition ambiguous: record none, so the objects can only be closed.
+    const bool sets_identity = std::any_of(allow.steps.begin(), allow.steps.end(), [](const auto& s) {
+        return std::holds_alternative<policy::SetLocal>(s);
+    });
+    for (const auto& d : allow.defines) {
+        NamedOrigin o{backend, snapshot_->generation, std::nullopt};
+        if (!sets_identity) {
+            o.who = before;
+        }
+        named_backends_[named_key(d)] = std::move(o);
+    }
+}
+
 void ClientSession::finish_statement(AuditSlot* slot, const std::string& sql,
                                      const policy::Decision& decision, const RelayResult* relay,
                                      std::chrono::steady_clock::time_point started)

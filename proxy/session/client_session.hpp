@@ -129,6 +129,14 @@ private:
     /// The statement `name` under the current snapshot and identity: unchanged, or decided
     /// again (a refusal, or a different rewrite, is the error to send for its Bind).
     Result<void> recheck_prepared(const std::string& name, Prepared& p);
+    /// EXECUTE / FETCH / MOVE of a statement or cursor decided under another snapshot or identity
+    /// is refused (its rewrite may no longer be what the policies allow).
+    Result<void> check_named_uses(const policy::Allow& allow) const;
+    /// Records the statements and cursors `allow` creates on `backend`; `before` is the identity
+    /// the message was decided for.
+    void note_named_defines(const policy::Allow& allow, const std::string& backend,
+                            const policy::Identity& before);
+    static std::string named_key(const policy::NamedObject& o);
 
     // ---- client I/O (client_session.cpp)
     boost::asio::awaitable<Result<wire::RawMessage>> read_client_message();
@@ -238,9 +246,16 @@ private:
     bool batch_synced_ = false;      // extended: the batch being answered ends with Sync
     std::unordered_map<std::string, Prepared> statements_;
     std::unordered_map<std::string, Prepared> portals_;
-    // SQL-level PREPARE / DECLARE CURSOR: "s:"/"c:" + name -> the backend that holds it, so
-    // EXECUTE / FETCH / MOVE / CLOSE / DEALLOCATE (which touch no product) follow it there.
-    std::unordered_map<std::string, std::string> named_backends_;
+    /// A SQL-level prepared statement or cursor: the backend that holds it, so EXECUTE / FETCH /
+    /// MOVE / CLOSE / DEALLOCATE (which touch no product) follow it there, and the context its
+    /// query was decided in, so EXECUTE / FETCH / MOVE under another one are refused.
+    struct NamedOrigin {
+        std::string backend;
+        uint64_t generation = 0;
+        std::optional<policy::Identity> who;  // empty: the message changed the identity around it
+    };
+    // "s:"/"c:" + name -> where and how it was created.
+    std::unordered_map<std::string, NamedOrigin> named_backends_;
     /// Backend errors and notices are scrubbed (policy::scrub_backend_message) from the first
     /// statement that read a product through a mask or row filter to the end of the session:
     /// prepared statements, portals and cursors made by it may run later.

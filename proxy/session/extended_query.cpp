@@ -107,6 +107,9 @@ Result<void> ClientSession::recheck_prepared(const std::string& name, Prepared& 
         e.hint = "Close the statement and Parse it again.";
         return e;
     }
+    if (auto fresh = check_named_uses(allow); !fresh) {
+        return fresh;
+    }
     if (policy::needs_error_scrub(allow)) {
         scrub_errors_ = true;
     }
@@ -298,11 +301,25 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             co_return;
         }
         if (const auto* fwd = std::get_if<policy::Forward>(&allow.steps.front())) {
-            const std::string backend =
-                allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+            std::string backend = allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+            if (allow.catalog_only) {
+                // EXECUTE / FETCH / ... of a statement or cursor created on a product's backend.
+                for (const auto& u : allow.uses) {
+                    auto named = named_backends_.find(named_key(u));
+                    if (!u.name.empty() && named != named_backends_.end()) {
+                        backend = named->second.backend;
+                        break;
+                    }
+                }
+            }
+            if (auto fresh = check_named_uses(allow); !fresh) {
+                fail(fresh.error());
+                co_return;
+            }
             if (!co_await routed(backend)) {
                 co_return;
             }
+            note_named_defines(allow, backend, identity_);
             wire::Parse rewritten{parse->name, fwd->sql, parse->param_types};
             wire::encode(rewritten, to_backend);
             q.expect(Awaited::Parse);

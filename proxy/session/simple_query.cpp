@@ -19,10 +19,6 @@ namespace {
 
 constexpr uint32_t kTextOid = 25;
 
-std::string named_key(const policy::NamedObject& o)
-{
-    return (o.kind == policy::NamedObject::Kind::Statement ? "s:" : "c:") + o.name;
-}
 
 // True for a query string with no statement in it (only whitespace and semicolons): PostgreSQL
 // answers EmptyQueryResponse.
@@ -180,7 +176,7 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
             for (const auto& u : allow.uses) {
                 auto it = named_backends_.find(named_key(u));
                 if (!u.name.empty() && it != named_backends_.end()) {
-                    backend = it->second;
+                    backend = it->second.backend;
                     break;
                 }
             }
@@ -189,9 +185,11 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
             failed(routed.error());
             co_return co_await local_error(routed.error());
         }
-        for (const auto& d : allow.defines) {
-            named_backends_[named_key(d)] = backend;
+        if (auto fresh = check_named_uses(allow); !fresh) {
+            failed(fresh.error());
+            co_return co_await local_error(fresh.error());
         }
+        note_named_defines(allow, backend, identity_);
         batch_backend_.clear();
         auto l = co_await link_for(backend);
         if (!l) {

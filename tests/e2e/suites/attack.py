@@ -854,6 +854,21 @@ def run_session_cases():
         return c.sync()
     wire_case("v01", "a named statement Parsed under a purpose, executed after RESET of the purpose",
               [purpose_dropped], refused("42501"))
+    # The same with SQL-level PREPARE / DECLARE: created under the purpose, run without it.
+    wire_case("v04", "SQL PREPARE under a purpose, EXECUTE after RESET of the purpose",
+              ["SET meshgate.purpose = 'analytics'",
+               "PREPARE atk_sqlprep AS SELECT info FROM atk.analytic ORDER BY id",
+               "RESET meshgate.purpose", "EXECUTE atk_sqlprep"], refused("42501", "0A000"))
+    wire_case("v05", "DECLARE CURSOR under a purpose, FETCH after RESET of the purpose",
+              ["BEGIN", "SET meshgate.purpose = 'analytics'",
+               "DECLARE atk_sqlcur CURSOR FOR SELECT info FROM atk.analytic ORDER BY id",
+               "RESET meshgate.purpose", "FETCH ALL FROM atk_sqlcur"], refused("42501", "0A000"))
+    wire_case("v06", "SQL PREPARE and EXECUTE under the same purpose still work (control)",
+              ["SET meshgate.purpose = 'analytics'",
+               "PREPARE atk_sqlprep2 AS SELECT count(*) FROM atk.analytic",
+               "EXECUTE atk_sqlprep2", "DEALLOCATE atk_sqlprep2"],
+              lambda rs: (not rs[2].errors and len(rs[2].text_rows()) == 1 and not rs[3].errors,
+                          "EXECUTE answers one row and DEALLOCATE works"))
 
 
     conn = pg2(EVE)

@@ -240,8 +240,11 @@ TEST_CASE("PREPARE and DECLARE define a named object; EXECUTE, FETCH, MOVE, CLOS
     CHECK(d.allow().defines == std::vector<NamedObject>{{K::Cursor, "Cur"}});
     const auto e = fixtures::decide_as("alice", "EXECUTE q1(1); FETCH 2 FROM c; MOVE c; CLOSE ALL; DEALLOCATE q1");
     REQUIRE(e.is_allow());
-    CHECK(e.allow().uses == std::vector<NamedObject>{{K::Statement, "q1"}, {K::Cursor, "c"}, {K::Cursor, "c"},
-                                                     {K::Cursor, ""}, {K::Statement, "q1"}});
+    // EXECUTE / FETCH / MOVE run the query decided at creation (`reads`); CLOSE / DEALLOCATE
+    // only release it.
+    CHECK(e.allow().uses == std::vector<NamedObject>{{K::Statement, "q1", true}, {K::Cursor, "c", true},
+                                                     {K::Cursor, "c", true}, {K::Cursor, "", false},
+                                                     {K::Statement, "q1", false}});
     CHECK(e.allow().catalog_only);
     CHECK(e.allow().defines.empty());
 }
