@@ -104,9 +104,12 @@ meshgate_stop "$MG/meshgate.pid"
 stop_ms=$(( ($(date +%s%N) - t_stop) / 1000000 ))
 verdict "meshgate stops on SIGTERM within 15s (${stop_ms} ms)" "$([ "$stop_ms" -lt 15000 ]; echo $?)"
 if [ "$SANCHECK" = 1 ]; then
-    reports=$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$MG/meshgate.log" | head -5 || true)
-    verdict "no sanitizer reports in meshgate's log" "$([ -z "$reports" ]; echo $?)" \
-        "$(grep -E -A25 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$MG/meshgate.log" | head -60)"
+    # The shared gate's log and those of the gates suites start themselves (under $E2E_DIR).
+    mapfile -t logs < <(find "$E2E_DIR" -name '*.log' -type f -not -path "$E2E_DIR/pg/*" 2>/dev/null)
+    pattern='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:'
+    reports=$(grep -l -E "$pattern" "${logs[@]}" 2>/dev/null | head -5 || true)
+    verdict "no sanitizer reports in the logs of meshgate (${#logs[@]} logs)" "$([ -z "$reports" ]; echo $?)" \
+        "$(for f in $reports; do echo "== $f"; grep -E -A25 "$pattern" "$f" | head -60; done)"
 fi
 if [ "$FAILED" != 0 ]; then
     echo "--- last lines of meshgate's log ($MG/meshgate.log)"
