@@ -1,6 +1,7 @@
 // Strict base64 encoder/decoder. Layer: auth (pure, std only).
 #include "auth/base64.hpp"
 
+#include "auth/base64_table.hpp"
 #include "auth/ok.hpp"
 
 #include <array>
@@ -12,21 +13,8 @@ namespace {
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-constexpr int kInvalid = -1;
-
-constexpr std::array<int, 256> make_decode_table()
-{
-    std::array<int, 256> table{};
-    for (auto& v : table) {
-        v = kInvalid;
-    }
-    for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-        table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
-    }
-    return table;
-}
-
-constexpr std::array<int, 256> kDecode = make_decode_table();
+constexpr int kInvalid = detail::kInvalidDigit;
+constexpr std::array<int, 256> kDecode = detail::decode_table(kAlphabet);
 
 Error invalid(std::string why)
 {

@@ -126,6 +126,19 @@ std::string ClientSession::named_key(const policy::NamedObject& o)
     return (o.kind == policy::NamedObject::Kind::Statement ? "s:" : "c:") + o.name;
 }
 
+std::string ClientSession::backend_of(const policy::Allow& allow) const
+{
+    if (allow.catalog_only) {
+        for (const auto& u : allow.uses) {
+            const auto it = named_backends_.find(named_key(u));
+            if (!u.name.empty() && it != named_backends_.end()) {
+                return it->second.backend;
+            }
+        }
+    }
+    return allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
+}
+
 Result<void> ClientSession::check_named_uses(const policy::Allow& allow) const
 {
     for (const auto& u : allow.uses) {

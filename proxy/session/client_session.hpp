@@ -137,6 +137,9 @@ private:
     void note_named_defines(const policy::Allow& allow, const std::string& backend,
                             const policy::Identity& before);
     static std::string named_key(const policy::NamedObject& o);
+    /// Where an allowed message runs: its products' backend, the backend that holds the
+    /// statement or cursor it names (EXECUTE / FETCH / ...), else the catalog backend.
+    std::string backend_of(const policy::Allow& allow) const;
 
     // ---- client I/O (client_session.cpp)
     boost::asio::awaitable<Result<wire::RawMessage>> read_client_message();

@@ -301,17 +301,7 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             co_return;
         }
         if (const auto* fwd = std::get_if<policy::Forward>(&allow.steps.front())) {
-            std::string backend = allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
-            if (allow.catalog_only) {
-                // EXECUTE / FETCH / ... of a statement or cursor created on a product's backend.
-                for (const auto& u : allow.uses) {
-                    auto named = named_backends_.find(named_key(u));
-                    if (!u.name.empty() && named != named_backends_.end()) {
-                        backend = named->second.backend;
-                        break;
-                    }
-                }
-            }
+            const std::string backend = backend_of(allow);
             if (auto fresh = check_named_uses(allow); !fresh) {
                 fail(fresh.error());
                 co_return;

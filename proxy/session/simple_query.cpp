@@ -170,17 +170,7 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
 
     BackendLink* link = nullptr;
     if (any_forward) {
-        std::string backend = allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
-        if (allow.catalog_only) {
-            // EXECUTE / FETCH / ... of a statement or cursor created on a product's backend.
-            for (const auto& u : allow.uses) {
-                auto it = named_backends_.find(named_key(u));
-                if (!u.name.empty() && it != named_backends_.end()) {
-                    backend = it->second.backend;
-                    break;
-                }
-            }
-        }
+        const std::string backend = backend_of(allow);
         if (auto routed = route(backend); !routed) {
             failed(routed.error());
             co_return co_await local_error(routed.error());
