@@ -61,12 +61,14 @@ bool is_fatal(const wire::ErrorResponse& e)
 // The statement timeout: when `timer` fires before the relay ends (and cancels it), the backend
 // is asked to cancel the running statement; it then answers 57014 through the normal relay.
 asio::awaitable<void> statement_deadline(std::shared_ptr<asio::steady_timer> timer,
-                                         CancelTarget target, std::string user)
+                                         std::shared_ptr<bool> fired, CancelTarget target,
+                                         std::string user)
 {
     auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) {
         co_return;
     }
+    *fired = true;  // the 57014 that follows is meshgate's timeout, not the client's cancel
     log_info("statement timeout: cancelling on the backend", {{"user", user}});
     co_await send_cancel_request(std::move(target));
 }
@@ -74,6 +76,7 @@ asio::awaitable<void> statement_deadline(std::shared_ptr<asio::steady_timer> tim
 // Cancels the deadline timer however the relay ends.
 struct DeadlineGuard {
     std::shared_ptr<asio::steady_timer> timer;
+    std::shared_ptr<bool> fired = std::make_shared<bool>(false);
     ~DeadlineGuard()
     {
         if (timer) {
@@ -200,7 +203,7 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
             ex, std::chrono::milliseconds(limits_.statement_timeout_ms));
         const auto& b = link.conn->backend();
         asio::co_spawn(ex,
-                       statement_deadline(deadline.timer,
+                       statement_deadline(deadline.timer, deadline.fired,
                                           CancelTarget{b.host, b.port, link.conn->process_id(),
                                                        link.conn->secret_key()},
                                           startup_.user),
@@ -260,6 +263,20 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                     break;
                 }
                 r.error_seen = true;
+                bool reworded = false;
+                if (*deadline.fired && e->get('C') == "57014") {
+                    // Say why, as PostgreSQL's own statement_timeout does.
+                    for (auto& [code, value] : e->fields) {
+                        if (code == 'M') {
+                            value = "canceling statement due to statement timeout";
+                        }
+                    }
+                    e->fields.emplace_back('D', "meshgate's limits.statement_timeout_ms (" +
+                                                    std::to_string(limits_.statement_timeout_ms) +
+                                                    " ms) passed; the statement was cancelled "
+                                                    "on the backend.");
+                    reworded = true;
+                }
                 auto scrub = policy::scrub_backend_message(e->fields, scrub_errors_);
                 if (r.error_sqlstate.empty()) {
                     r.error_sqlstate = e->get('C');
@@ -272,6 +289,9 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 if (scrub.scrubbed) {
                     forward = false;
                     wire::encode(wire::ErrorResponse{std::move(scrub.fields)}, client_out_);
+                } else if (reworded) {
+                    forward = false;
+                    wire::encode(*e, client_out_);
                 }
                 if (is_fatal(*e)) {
                     link.broken = true;

@@ -713,6 +713,9 @@ def check_limits(R, gates, locks):
         took = time.monotonic() - t0
         R.check(f"statement_timeout_ms cancels a long statement with 57014 ({took:.1f}s)",
                 ex.pgcode == "57014" and 0.8 <= took < 6, err_text(ex))
+        R.check("the timeout's error says it was the statement timeout, not a user's cancel",
+                "due to statement timeout" in (ex.pgerror or "") and
+                "statement_timeout_ms" in (ex.diag.message_detail or ""), err_text(ex))
     R.check("the timed-out statement no longer runs on the backend",
             wait_for(lambda: waiting_on_lock("ops_stmt_timeout") == 0, 5))
     lock.release()
