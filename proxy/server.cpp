@@ -2,6 +2,7 @@
 // Layer: proxy (I/O edge).
 #include "proxy/server.hpp"
 
+#include "auth/digest.hpp"
 #include "auth/random.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/log.hpp"
@@ -112,8 +113,14 @@ Result<void> Server::open()
     services->metrics = metrics_;
     services->audit = audit_;
     services->rewrite_cache = std::make_shared<policy::RewriteCache>();
-    // No configured seed yet: a per-process one keeps unknown users' mock salts unpredictable.
-    services->scram_mock_seed = auth::random_bytes(32);
+    // Unknown users get a mock SCRAM exchange whose salt derives from this seed. From the
+    // deployment's hash key (domain-separated) every replica and restart answers an unknown user
+    // the same, so salts cannot tell users that exist from users that do not; without a key a
+    // per-process random seed keeps them unpredictable.
+    services->scram_mock_seed =
+        snap->hash_key.empty()
+            ? auth::random_bytes(32)
+            : auth::hmac_sha256(snap->hash_key, "meshgate SCRAM mock salt seed v1");
     services_ = std::move(services);
 
     boost::system::error_code ec;
