@@ -3,6 +3,7 @@
 #include "auth/json_value.hpp"
 
 #include "auth/ok.hpp"
+#include "auth/utf8.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -392,25 +393,6 @@ private:
         return v;
     }
 
-    static void append_utf8(std::string& out, std::uint32_t cp)
-    {
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
-
     Result<std::string> parse_string()
     {
         ++pos_;  // opening quote
@@ -481,7 +463,7 @@ private:
                             }
                             cp = 0x10000 + ((cp - 0xD800) << 10) + (*lo - 0xDC00);
                         }
-                        append_utf8(out, cp);
+                        append_utf8(out, static_cast<char32_t>(cp));
                         break;
                     }
                     default:

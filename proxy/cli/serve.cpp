@@ -542,18 +542,7 @@ int run_serve(int argc, char** argv)
                 return;
             }
             proxy::log_info("SIGHUP: reloading the configuration");
-            bool start = false;
-            {
-                std::lock_guard lock(reload_mutex);
-                if (reload_running) {
-                    reload_again = true;
-                } else {
-                    reload_running = start = true;
-                }
-            }
-            if (start) {
-                start_reload();
-            }
+            request_reload();
             hup.async_wait(on_hup);
         };
     hup.async_wait(on_hup);
