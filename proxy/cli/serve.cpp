@@ -454,7 +454,13 @@ int run_serve(int argc, char** argv)
         admin = std::move(*started);
     }
 
-    asio::co_spawn(ctx, server.serve(), [&](std::exception_ptr e) {
+    // Every coroutine of the daemon itself (listener, health checks, reloads, the config watch,
+    // the drain) runs on one strand, as each session runs on its own: Asio's parallel groups
+    // (with_timeout's `||`, the column learner's wait_for_all) are not safe when their operands
+    // complete on another thread of the pool while the group is still being launched (a
+    // heap-use-after-free ASan found in a reload; chriskohlhoff/asio#1630).
+    const auto daemon = asio::make_strand(ctx);
+    asio::co_spawn(daemon, server.serve(), [&](std::exception_ptr e) {
         if (e) {
             try {
                 std::rethrow_exception(e);
@@ -467,8 +473,8 @@ int run_serve(int argc, char** argv)
     });
 
     asio::co_spawn(
-        ctx,
-        proxy::run_backend_checks(ctx.get_executor(), health, [&server] { return server.snapshot(); },
+        daemon,
+        proxy::run_backend_checks(daemon, health, [&server] { return server.snapshot(); },
                                   [&server] { return !server.stopping(); }, &metrics),
         [](std::exception_ptr e) {
             if (e) {
@@ -499,7 +505,7 @@ int run_serve(int argc, char** argv)
     bool reload_again = false;
     std::function<void()> start_reload;
     start_reload = [&] {
-        asio::co_spawn(ctx, reload(server, opt.config, &metrics, &audit, opt.log_level_given),
+        asio::co_spawn(daemon, reload(server, opt.config, &metrics, &audit, opt.log_level_given),
                        [&](std::exception_ptr e) {
             if (e) {
                 server.mutable_stats().reloads_failed.fetch_add(1);
@@ -530,7 +536,7 @@ int run_serve(int argc, char** argv)
             start_reload();
         }
     };
-    asio::co_spawn(ctx, watch_config(server, [&] { asio::post(ctx, request_reload); }),
+    asio::co_spawn(daemon, watch_config(server, [&] { asio::post(daemon, request_reload); }),
                    [](std::exception_ptr e) {
                        if (e) {
                            proxy::log_error("config watch ended by an exception");
@@ -573,7 +579,7 @@ int run_serve(int argc, char** argv)
                                 {{"sessions", static_cast<uint64_t>(server.live_sessions())}});
                 server.stop();
             }
-            asio::co_spawn(ctx, wait_for_sessions(server, ctx, drain), [&ctx](std::exception_ptr e) {
+            asio::co_spawn(daemon, wait_for_sessions(server, ctx, drain), [&ctx](std::exception_ptr e) {
                 if (e) {
                     ctx.stop();  // cannot wait for the sessions: stop at once
                 }

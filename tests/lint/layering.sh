@@ -30,6 +30,12 @@ for d in common proxy/wire policy auth config; do
     done < <(grep -rnE '#include *"proxy/(session|server|backend|io|cli|tls)' --include='*.hpp' --include='*.cpp' "$d" || true)
 done
 
+# Coroutines of the multi-threaded daemon run on strands: a parallel group (with_timeout's `||`)
+# launched on the bare io_context can be completed by another thread mid-launch (use-after-free).
+while IFS= read -r hit; do
+    report "$hit: spawn on a strand (asio::make_strand), not on the multi-threaded io_context"
+done < <(grep -rnE 'co_spawn\( *ctx *,|co_spawn\( *ctx\.get_executor\(\)' --include='*.cpp' --include='*.hpp' proxy || true)
+
 if [ "$fail" -ne 0 ]; then
     echo "layering: FAILED"
     exit 1
