@@ -7,6 +7,7 @@
 #include "config/model.hpp"
 #include "policy/identity.hpp"
 #include "policy/sql/pg_handles.hpp"
+#include "policy/sql/virtual_table.hpp"
 
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ public:
 
     /// Product references in tree order.
     std::vector<ProductRef>& refs() { return refs_; }
+    /// Virtual relation references (mesh catalog, introspection) in tree order.
+    std::vector<VirtualRef>& virtual_refs() { return virtual_refs_; }
     /// True when the walk changed the tree itself (qualified a pg_catalog name).
     bool tree_changed() const { return tree_changed_; }
     /// True unless every expression of the statement is provably leakproof (see fence.cpp for
@@ -73,6 +76,7 @@ private:
     const config::Snapshot& snap_;
     std::vector<std::vector<std::string>> cte_scopes_;
     std::vector<ProductRef> refs_;
+    std::vector<VirtualRef> virtual_refs_;
     std::vector<std::string> columns_;
     bool tree_changed_ = false;
     bool risky_ = false;   // some expression is not leakproof whatever the column types
