@@ -376,4 +376,54 @@ CatalogTable pg_statistic_ext(const Identity&, const config::Snapshot&)
     return t;
 }
 
+CatalogTable system_only(VirtualRelation r)
+{
+    using V = VirtualRelation;
+    // Columns as "name type" pairs (PostgreSQL 15); types are pg_catalog's.
+    std::string_view spec;
+    std::string where;
+    switch (r) {
+    case V::PgViews:
+        spec = "schemaname name, viewname name, viewowner name, definition text";
+        where = schemas_where("schemaname");
+        break;
+    case V::PgMatviews:
+        spec = "schemaname name, matviewname name, matviewowner name, tablespace name, "
+               "hasindexes bool, ispopulated bool, definition text";
+        break;
+    case V::PgIndexes:
+        spec = "schemaname name, tablename name, indexname name, tablespace name, indexdef text";
+        where = schemas_where("schemaname");
+        break;
+    case V::PgSequences:
+        spec = "schemaname name, sequencename name, sequenceowner name, data_type regtype, "
+               "start_value int8, min_value int8, max_value int8, increment_by int8, cycle bool, "
+               "cache_size int8, last_value int8";
+        break;
+    case V::PgStatUserTables:
+        spec = "relid oid, schemaname name, relname name, seq_scan int8, seq_tup_read int8, "
+               "idx_scan int8, idx_tup_fetch int8, n_tup_ins int8, n_tup_upd int8, n_tup_del int8, "
+               "n_tup_hot_upd int8, n_live_tup int8, n_dead_tup int8, n_mod_since_analyze int8, "
+               "n_ins_since_vacuum int8, last_vacuum timestamptz, last_autovacuum timestamptz, "
+               "last_analyze timestamptz, last_autoanalyze timestamptz, vacuum_count int8, "
+               "autovacuum_count int8, analyze_count int8, autoanalyze_count int8";
+        break;
+    default:
+        break;
+    }
+    CatalogTable t;
+    while (!spec.empty()) {
+        const auto comma = spec.find(", ");
+        const auto item = spec.substr(0, comma);
+        const auto space = item.find(' ');
+        t.columns.push_back({std::string(item.substr(0, space)),
+                             "pg_catalog." + std::string(item.substr(space + 1))});
+        spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 2);
+    }
+    if (!where.empty()) {
+        t.real_rows = real_rows(t, virtual_relation_name(r), where);
+    }
+    return t;
+}
+
 }  // namespace meshgate::policy::catalog

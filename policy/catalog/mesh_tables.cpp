@@ -258,6 +258,11 @@ std::optional<VirtualRelation> find_virtual_relation(std::string_view schema,
         {"pg_catalog", "pg_description", V::PgDescription},
         {"pg_catalog", "pg_tables", V::PgTables},
         {"pg_catalog", "pg_statistic_ext", V::PgStatisticExt},
+        {"pg_catalog", "pg_views", V::PgViews},
+        {"pg_catalog", "pg_matviews", V::PgMatviews},
+        {"pg_catalog", "pg_indexes", V::PgIndexes},
+        {"pg_catalog", "pg_sequences", V::PgSequences},
+        {"pg_catalog", "pg_stat_user_tables", V::PgStatUserTables},
     };
     for (const auto& e : kAll) {
         if (e.schema == schema && e.relation == rel) {
@@ -285,6 +290,11 @@ std::string virtual_relation_name(VirtualRelation r)
     case V::PgDescription: return "pg_catalog.pg_description";
     case V::PgTables: return "pg_catalog.pg_tables";
     case V::PgStatisticExt: return "pg_catalog.pg_statistic_ext";
+    case V::PgViews: return "pg_catalog.pg_views";
+    case V::PgMatviews: return "pg_catalog.pg_matviews";
+    case V::PgIndexes: return "pg_catalog.pg_indexes";
+    case V::PgSequences: return "pg_catalog.pg_sequences";
+    case V::PgStatUserTables: return "pg_catalog.pg_stat_user_tables";
     }
     return "virtual relation";
 }
@@ -308,6 +318,12 @@ Result<CatalogTable> build_virtual_relation(VirtualRelation r, const Identity& w
     case V::PgDescription: return pg_description(who, snap);
     case V::PgTables: return pg_tables(who, snap);
     case V::PgStatisticExt: return pg_statistic_ext(who, snap);
+    case V::PgViews:
+    case V::PgMatviews:
+    case V::PgIndexes:
+    case V::PgSequences:
+    case V::PgStatUserTables:
+        return system_only(r);
     }
     // Fail closed: a relation listed but not built is refused, never forwarded.
     return make_error("0A000", "meshgate cannot answer " + virtual_relation_name(r));

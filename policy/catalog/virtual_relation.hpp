@@ -1,7 +1,8 @@
 // The relations meshgate answers itself instead of the warehouse: the mesh catalog (`mesh.*`,
 // SPEC §3) and the introspection relations BI tools and drivers read (information_schema
 // schemata/tables/columns, pg_catalog pg_namespace/pg_class/pg_attribute/pg_description/
-// pg_tables/pg_statistic_ext), built per caller from the policy snapshot. Layer: policy (pure).
+// pg_tables/pg_statistic_ext, and system-rows-only pg_views/pg_matviews/pg_indexes/
+// pg_sequences/pg_stat_user_tables), built per caller from the policy snapshot. Layer: policy (pure).
 #pragma once
 
 #include "common/error.hpp"
@@ -32,6 +33,11 @@ enum class VirtualRelation {
     PgDescription,
     PgTables,
     PgStatisticExt,
+    PgViews,           // only the views of pg_catalog / information_schema
+    PgMatviews,        // empty: products are no materialized views
+    PgIndexes,         // only the indexes of pg_catalog's own tables
+    PgSequences,       // empty: a warehouse's sequences are named after its tables
+    PgStatUserTables,  // empty: Metabase's sync joins it for row estimates
 };
 
 /// The virtual relation `schema.relation` names (schema "mesh", "information_schema" or
@@ -61,6 +67,8 @@ CatalogTable pg_attribute(const Identity& who, const config::Snapshot& snap);
 CatalogTable pg_description(const Identity& who, const config::Snapshot& snap);
 CatalogTable pg_tables(const Identity& who, const config::Snapshot& snap);
 CatalogTable pg_statistic_ext(const Identity& who, const config::Snapshot& snap);
+/// The relations that keep only pg_catalog / information_schema rows (or none).
+CatalogTable system_only(VirtualRelation r);
 
 /// Synthetic, stable OIDs for domains (as namespaces) and products (as relations): a hash of
 /// the name in [0xF0000000, 0xFFFFFFFF], far above any OID a warehouse allocates, made unique

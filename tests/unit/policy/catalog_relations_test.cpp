@@ -193,6 +193,17 @@ TEST_CASE("introspection relations list accessible products only, with stable un
         check_shape(build(alice, snap));
     }
     CHECK(pg_statistic_ext(alice, snap).rows.empty());
+    using V = VirtualRelation;
+    for (auto r : {V::PgViews, V::PgMatviews, V::PgIndexes, V::PgSequences, V::PgStatUserTables}) {
+        CAPTURE(virtual_relation_name(r));
+        const auto t = system_only(r);
+        CHECK(t.columns.size() >= 4);
+        CHECK(t.rows.empty());
+        check_shape(t);
+        // Only the system schemas' own rows, or none at all.
+        CHECK((t.real_rows.empty() || has(t.real_rows, "IN ('pg_catalog', 'information_schema')")));
+    }
+    CHECK(system_only(V::PgStatUserTables).columns.size() == 23);
 }
 
 TEST_CASE("type_info maps format_type spellings to OIDs and typmods") {
