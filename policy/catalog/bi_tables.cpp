@@ -5,6 +5,8 @@
 #include "policy/catalog/type_info.hpp"
 #include "policy/catalog/virtual_relation.hpp"
 
+#include <optional>
+
 namespace meshgate::policy::catalog {
 
 namespace {
@@ -77,6 +79,223 @@ std::vector<Visible> visible(const Identity& who, const config::Snapshot& snap)
 std::string schemas_where(std::string_view column)
 {
     return std::string(column) + " IN " + std::string(kSystemSchemas);
+}
+
+struct SystemRelation {
+    std::string_view schema;
+    std::string_view relation;
+    std::string_view columns;   // "name type, ..." (types without a schema are pg_catalog's)
+    std::string_view where;     // keeps the rows about pg_catalog / information_schema only
+};
+
+// The PostgreSQL 15 relations (besides the ones built above) that name tables, columns,
+// constraints, types or functions of a warehouse's own schemas. Generated from a PostgreSQL 15
+// catalog (pg_attribute of each relation; information_schema views: every *schema / nspname
+// column must be NULL or a system schema). A relation whose columns differ on the catalog
+// backend fails in the backend's UNION (an error, never a leak).
+constexpr SystemRelation kSystemRelations[] = {
+    {"information_schema", "_pg_foreign_table_columns",
+     "nspname name, relname name, attname name, attfdwoptions text[]",
+     "(nspname IS NULL OR nspname IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "_pg_foreign_tables",
+     "foreign_table_catalog information_schema.sql_identifier, foreign_table_schema information_schema.sql_identifier, foreign_table_name information_schema.sql_identifier, ftoptions text[], foreign_server_catalog information_schema.sql_identifier, foreign_server_name information_schema.sql_identifier, authorization_identifier information_schema.sql_identifier",
+     "(foreign_table_schema IS NULL OR foreign_table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "attributes",
+     "udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, attribute_name information_schema.sql_identifier, ordinal_position information_schema.cardinal_number, attribute_default information_schema.character_data, is_nullable information_schema.yes_or_no, data_type information_schema.character_data, character_maximum_length information_schema.cardinal_number, character_octet_length information_schema.cardinal_number, character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier, collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, numeric_precision information_schema.cardinal_number, numeric_precision_radix information_schema.cardinal_number, numeric_scale information_schema.cardinal_number, datetime_precision information_schema.cardinal_number, interval_type information_schema.character_data, interval_precision information_schema.cardinal_number, attribute_udt_catalog information_schema.sql_identifier, attribute_udt_schema information_schema.sql_identifier, attribute_udt_name information_schema.sql_identifier, scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier, scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number, dtd_identifier information_schema.sql_identifier, is_derived_reference_attribute information_schema.yes_or_no",
+     "(udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema')) AND (collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema')) AND (attribute_udt_schema IS NULL OR attribute_udt_schema IN ('pg_catalog', 'information_schema')) AND (scope_schema IS NULL OR scope_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "character_sets",
+     "character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier, character_repertoire information_schema.sql_identifier, form_of_use information_schema.sql_identifier, default_collate_catalog information_schema.sql_identifier, default_collate_schema information_schema.sql_identifier, default_collate_name information_schema.sql_identifier",
+     "(character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema')) AND (default_collate_schema IS NULL OR default_collate_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "check_constraint_routine_usage",
+     "constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier, specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier",
+     "(constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema')) AND (specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "check_constraints",
+     "constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier, check_clause information_schema.character_data",
+     "(constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "collation_character_set_applicability",
+     "collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier",
+     "(collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema')) AND (character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "collations",
+     "collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, pad_attribute information_schema.character_data",
+     "(collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "column_column_usage",
+     "table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier, dependent_column information_schema.sql_identifier",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "column_domain_usage",
+     "domain_catalog information_schema.sql_identifier, domain_schema information_schema.sql_identifier, domain_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier",
+     "(domain_schema IS NULL OR domain_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "column_options",
+     "table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier, option_name information_schema.sql_identifier, option_value information_schema.character_data",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "column_privileges",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "column_udt_usage",
+     "udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier",
+     "(udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "constraint_column_usage",
+     "table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier, constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema')) AND (constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "constraint_table_usage",
+     "table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema')) AND (constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "data_type_privileges",
+     "object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier, object_name information_schema.sql_identifier, object_type information_schema.character_data, dtd_identifier information_schema.sql_identifier",
+     "(object_schema IS NULL OR object_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "domain_constraints",
+     "constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier, domain_catalog information_schema.sql_identifier, domain_schema information_schema.sql_identifier, domain_name information_schema.sql_identifier, is_deferrable information_schema.yes_or_no, initially_deferred information_schema.yes_or_no",
+     "(constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema')) AND (domain_schema IS NULL OR domain_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "domain_udt_usage",
+     "udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, domain_catalog information_schema.sql_identifier, domain_schema information_schema.sql_identifier, domain_name information_schema.sql_identifier",
+     "(udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (domain_schema IS NULL OR domain_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "domains",
+     "domain_catalog information_schema.sql_identifier, domain_schema information_schema.sql_identifier, domain_name information_schema.sql_identifier, data_type information_schema.character_data, character_maximum_length information_schema.cardinal_number, character_octet_length information_schema.cardinal_number, character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier, collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, numeric_precision information_schema.cardinal_number, numeric_precision_radix information_schema.cardinal_number, numeric_scale information_schema.cardinal_number, datetime_precision information_schema.cardinal_number, interval_type information_schema.character_data, interval_precision information_schema.cardinal_number, domain_default information_schema.character_data, udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier, scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number, dtd_identifier information_schema.sql_identifier",
+     "(domain_schema IS NULL OR domain_schema IN ('pg_catalog', 'information_schema')) AND (character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema')) AND (collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema')) AND (udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (scope_schema IS NULL OR scope_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "element_types",
+     "object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier, object_name information_schema.sql_identifier, object_type information_schema.character_data, collection_type_identifier information_schema.sql_identifier, data_type information_schema.character_data, character_maximum_length information_schema.cardinal_number, character_octet_length information_schema.cardinal_number, character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier, collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, numeric_precision information_schema.cardinal_number, numeric_precision_radix information_schema.cardinal_number, numeric_scale information_schema.cardinal_number, datetime_precision information_schema.cardinal_number, interval_type information_schema.character_data, interval_precision information_schema.cardinal_number, domain_default information_schema.character_data, udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier, scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number, dtd_identifier information_schema.sql_identifier",
+     "(object_schema IS NULL OR object_schema IN ('pg_catalog', 'information_schema')) AND (character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema')) AND (collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema')) AND (udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (scope_schema IS NULL OR scope_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "foreign_table_options",
+     "foreign_table_catalog information_schema.sql_identifier, foreign_table_schema information_schema.sql_identifier, foreign_table_name information_schema.sql_identifier, option_name information_schema.sql_identifier, option_value information_schema.character_data",
+     "(foreign_table_schema IS NULL OR foreign_table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "foreign_tables",
+     "foreign_table_catalog information_schema.sql_identifier, foreign_table_schema information_schema.sql_identifier, foreign_table_name information_schema.sql_identifier, foreign_server_catalog information_schema.sql_identifier, foreign_server_name information_schema.sql_identifier",
+     "(foreign_table_schema IS NULL OR foreign_table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "key_column_usage",
+     "constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier, ordinal_position information_schema.cardinal_number, position_in_unique_constraint information_schema.cardinal_number",
+     "(constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "parameters",
+     "specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, ordinal_position information_schema.cardinal_number, parameter_mode information_schema.character_data, is_result information_schema.yes_or_no, as_locator information_schema.yes_or_no, parameter_name information_schema.sql_identifier, data_type information_schema.character_data, character_maximum_length information_schema.cardinal_number, character_octet_length information_schema.cardinal_number, character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier, collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, numeric_precision information_schema.cardinal_number, numeric_precision_radix information_schema.cardinal_number, numeric_scale information_schema.cardinal_number, datetime_precision information_schema.cardinal_number, interval_type information_schema.character_data, interval_precision information_schema.cardinal_number, udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier, scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number, dtd_identifier information_schema.sql_identifier, parameter_default information_schema.character_data",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema')) AND (collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema')) AND (udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (scope_schema IS NULL OR scope_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "referential_constraints",
+     "constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier, unique_constraint_catalog information_schema.sql_identifier, unique_constraint_schema information_schema.sql_identifier, unique_constraint_name information_schema.sql_identifier, match_option information_schema.character_data, update_rule information_schema.character_data, delete_rule information_schema.character_data",
+     "(constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema')) AND (unique_constraint_schema IS NULL OR unique_constraint_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "role_column_grants",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "role_routine_grants",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier, routine_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (routine_schema IS NULL OR routine_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "role_table_grants",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no, with_hierarchy information_schema.yes_or_no",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "role_udt_grants",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "role_usage_grants",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier, object_name information_schema.sql_identifier, object_type information_schema.character_data, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(object_schema IS NULL OR object_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "routine_column_usage",
+     "specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier, routine_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (routine_schema IS NULL OR routine_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "routine_privileges",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier, routine_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (routine_schema IS NULL OR routine_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "routine_routine_usage",
+     "specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier, routine_name information_schema.sql_identifier",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (routine_schema IS NULL OR routine_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "routine_sequence_usage",
+     "specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier, routine_name information_schema.sql_identifier, sequence_catalog information_schema.sql_identifier, sequence_schema information_schema.sql_identifier, sequence_name information_schema.sql_identifier",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (routine_schema IS NULL OR routine_schema IN ('pg_catalog', 'information_schema')) AND (sequence_schema IS NULL OR sequence_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "routine_table_usage",
+     "specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier, routine_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (routine_schema IS NULL OR routine_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "routines",
+     "specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier, routine_name information_schema.sql_identifier, routine_type information_schema.character_data, module_catalog information_schema.sql_identifier, module_schema information_schema.sql_identifier, module_name information_schema.sql_identifier, udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, data_type information_schema.character_data, character_maximum_length information_schema.cardinal_number, character_octet_length information_schema.cardinal_number, character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier, collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, numeric_precision information_schema.cardinal_number, numeric_precision_radix information_schema.cardinal_number, numeric_scale information_schema.cardinal_number, datetime_precision information_schema.cardinal_number, interval_type information_schema.character_data, interval_precision information_schema.cardinal_number, type_udt_catalog information_schema.sql_identifier, type_udt_schema information_schema.sql_identifier, type_udt_name information_schema.sql_identifier, scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier, scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number, dtd_identifier information_schema.sql_identifier, routine_body information_schema.character_data, routine_definition information_schema.character_data, external_name information_schema.character_data, external_language information_schema.character_data, parameter_style information_schema.character_data, is_deterministic information_schema.yes_or_no, sql_data_access information_schema.character_data, is_null_call information_schema.yes_or_no, sql_path information_schema.character_data, schema_level_routine information_schema.yes_or_no, max_dynamic_result_sets information_schema.cardinal_number, is_user_defined_cast information_schema.yes_or_no, is_implicitly_invocable information_schema.yes_or_no, security_type information_schema.character_data, to_sql_specific_catalog information_schema.sql_identifier, to_sql_specific_schema information_schema.sql_identifier, to_sql_specific_name information_schema.sql_identifier, as_locator information_schema.yes_or_no, created information_schema.time_stamp, last_altered information_schema.time_stamp, new_savepoint_level information_schema.yes_or_no, is_udt_dependent information_schema.yes_or_no, result_cast_from_data_type information_schema.character_data, result_cast_as_locator information_schema.yes_or_no, result_cast_char_max_length information_schema.cardinal_number, result_cast_char_octet_length information_schema.cardinal_number, result_cast_char_set_catalog information_schema.sql_identifier, result_cast_char_set_schema information_schema.sql_identifier, result_cast_char_set_name information_schema.sql_identifier, result_cast_collation_catalog information_schema.sql_identifier, result_cast_collation_schema information_schema.sql_identifier, result_cast_collation_name information_schema.sql_identifier, result_cast_numeric_precision information_schema.cardinal_number, result_cast_numeric_precision_radix information_schema.cardinal_number, result_cast_numeric_scale information_schema.cardinal_number, result_cast_datetime_precision information_schema.cardinal_number, result_cast_interval_type information_schema.character_data, result_cast_interval_precision information_schema.cardinal_number, result_cast_type_udt_catalog information_schema.sql_identifier, result_cast_type_udt_schema information_schema.sql_identifier, result_cast_type_udt_name information_schema.sql_identifier, result_cast_scope_catalog information_schema.sql_identifier, result_cast_scope_schema information_schema.sql_identifier, result_cast_scope_name information_schema.sql_identifier, result_cast_maximum_cardinality information_schema.cardinal_number, result_cast_dtd_identifier information_schema.sql_identifier",
+     "(specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema')) AND (routine_schema IS NULL OR routine_schema IN ('pg_catalog', 'information_schema')) AND (module_schema IS NULL OR module_schema IN ('pg_catalog', 'information_schema')) AND (udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema')) AND (collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema')) AND (type_udt_schema IS NULL OR type_udt_schema IN ('pg_catalog', 'information_schema')) AND (scope_schema IS NULL OR scope_schema IN ('pg_catalog', 'information_schema')) AND (to_sql_specific_schema IS NULL OR to_sql_specific_schema IN ('pg_catalog', 'information_schema')) AND (result_cast_char_set_schema IS NULL OR result_cast_char_set_schema IN ('pg_catalog', 'information_schema')) AND (result_cast_collation_schema IS NULL OR result_cast_collation_schema IN ('pg_catalog', 'information_schema')) AND (result_cast_type_udt_schema IS NULL OR result_cast_type_udt_schema IN ('pg_catalog', 'information_schema')) AND (result_cast_scope_schema IS NULL OR result_cast_scope_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "sequences",
+     "sequence_catalog information_schema.sql_identifier, sequence_schema information_schema.sql_identifier, sequence_name information_schema.sql_identifier, data_type information_schema.character_data, numeric_precision information_schema.cardinal_number, numeric_precision_radix information_schema.cardinal_number, numeric_scale information_schema.cardinal_number, start_value information_schema.character_data, minimum_value information_schema.character_data, maximum_value information_schema.character_data, increment information_schema.character_data, cycle_option information_schema.yes_or_no",
+     "(sequence_schema IS NULL OR sequence_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "table_constraints",
+     "constraint_catalog information_schema.sql_identifier, constraint_schema information_schema.sql_identifier, constraint_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, constraint_type information_schema.character_data, is_deferrable information_schema.yes_or_no, initially_deferred information_schema.yes_or_no, enforced information_schema.yes_or_no, nulls_distinct information_schema.yes_or_no",
+     "(constraint_schema IS NULL OR constraint_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "table_privileges",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no, with_hierarchy information_schema.yes_or_no",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "transforms",
+     "udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier, group_name information_schema.sql_identifier, transform_type information_schema.character_data",
+     "(udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema')) AND (specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "triggered_update_columns",
+     "trigger_catalog information_schema.sql_identifier, trigger_schema information_schema.sql_identifier, trigger_name information_schema.sql_identifier, event_object_catalog information_schema.sql_identifier, event_object_schema information_schema.sql_identifier, event_object_table information_schema.sql_identifier, event_object_column information_schema.sql_identifier",
+     "(trigger_schema IS NULL OR trigger_schema IN ('pg_catalog', 'information_schema')) AND (event_object_schema IS NULL OR event_object_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "triggers",
+     "trigger_catalog information_schema.sql_identifier, trigger_schema information_schema.sql_identifier, trigger_name information_schema.sql_identifier, event_manipulation information_schema.character_data, event_object_catalog information_schema.sql_identifier, event_object_schema information_schema.sql_identifier, event_object_table information_schema.sql_identifier, action_order information_schema.cardinal_number, action_condition information_schema.character_data, action_statement information_schema.character_data, action_orientation information_schema.character_data, action_timing information_schema.character_data, action_reference_old_table information_schema.sql_identifier, action_reference_new_table information_schema.sql_identifier, action_reference_old_row information_schema.sql_identifier, action_reference_new_row information_schema.sql_identifier, created information_schema.time_stamp",
+     "(trigger_schema IS NULL OR trigger_schema IN ('pg_catalog', 'information_schema')) AND (event_object_schema IS NULL OR event_object_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "udt_privileges",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(udt_schema IS NULL OR udt_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "usage_privileges",
+     "grantor information_schema.sql_identifier, grantee information_schema.sql_identifier, object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier, object_name information_schema.sql_identifier, object_type information_schema.character_data, privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no",
+     "(object_schema IS NULL OR object_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "user_defined_types",
+     "user_defined_type_catalog information_schema.sql_identifier, user_defined_type_schema information_schema.sql_identifier, user_defined_type_name information_schema.sql_identifier, user_defined_type_category information_schema.character_data, is_instantiable information_schema.yes_or_no, is_final information_schema.yes_or_no, ordering_form information_schema.character_data, ordering_category information_schema.character_data, ordering_routine_catalog information_schema.sql_identifier, ordering_routine_schema information_schema.sql_identifier, ordering_routine_name information_schema.sql_identifier, reference_type information_schema.character_data, data_type information_schema.character_data, character_maximum_length information_schema.cardinal_number, character_octet_length information_schema.cardinal_number, character_set_catalog information_schema.sql_identifier, character_set_schema information_schema.sql_identifier, character_set_name information_schema.sql_identifier, collation_catalog information_schema.sql_identifier, collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier, numeric_precision information_schema.cardinal_number, numeric_precision_radix information_schema.cardinal_number, numeric_scale information_schema.cardinal_number, datetime_precision information_schema.cardinal_number, interval_type information_schema.character_data, interval_precision information_schema.cardinal_number, source_dtd_identifier information_schema.sql_identifier, ref_dtd_identifier information_schema.sql_identifier",
+     "(user_defined_type_schema IS NULL OR user_defined_type_schema IN ('pg_catalog', 'information_schema')) AND (ordering_routine_schema IS NULL OR ordering_routine_schema IN ('pg_catalog', 'information_schema')) AND (character_set_schema IS NULL OR character_set_schema IN ('pg_catalog', 'information_schema')) AND (collation_schema IS NULL OR collation_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "view_column_usage",
+     "view_catalog information_schema.sql_identifier, view_schema information_schema.sql_identifier, view_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, column_name information_schema.sql_identifier",
+     "(view_schema IS NULL OR view_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "view_routine_usage",
+     "table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, specific_catalog information_schema.sql_identifier, specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema')) AND (specific_schema IS NULL OR specific_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "view_table_usage",
+     "view_catalog information_schema.sql_identifier, view_schema information_schema.sql_identifier, view_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier",
+     "(view_schema IS NULL OR view_schema IN ('pg_catalog', 'information_schema')) AND (table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"information_schema", "views",
+     "table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier, view_definition information_schema.character_data, check_option information_schema.character_data, is_updatable information_schema.yes_or_no, is_insertable_into information_schema.yes_or_no, is_trigger_updatable information_schema.yes_or_no, is_trigger_deletable information_schema.yes_or_no, is_trigger_insertable_into information_schema.yes_or_no",
+     "(table_schema IS NULL OR table_schema IN ('pg_catalog', 'information_schema'))"},
+    {"pg_catalog", "pg_type",
+     "oid oid, typname name, typnamespace oid, typowner oid, typlen int2, typbyval bool, typtype \"char\", typcategory \"char\", typispreferred bool, typisdefined bool, typdelim \"char\", typrelid oid, typsubscript regproc, typelem oid, typarray oid, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze regproc, typalign \"char\", typstorage \"char\", typnotnull bool, typbasetype oid, typtypmod int4, typndims int4, typcollation oid, typdefaultbin pg_node_tree, typdefault text, typacl aclitem[]",
+     "typnamespace IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))"},
+    {"pg_catalog", "pg_constraint",
+     "oid oid, conname name, connamespace oid, contype \"char\", condeferrable bool, condeferred bool, convalidated bool, conrelid oid, contypid oid, conindid oid, conparentid oid, confrelid oid, confupdtype \"char\", confdeltype \"char\", confmatchtype \"char\", conislocal bool, coninhcount int4, connoinherit bool, conkey int2[], confkey int2[], conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols int2[], conexclop oid[], conbin pg_node_tree",
+     "connamespace IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))"},
+    {"pg_catalog", "pg_proc",
+     "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, prorows float4, provariadic oid, prosupport regproc, prokind \"char\", prosecdef bool, proleakproof bool, proisstrict bool, proretset bool, provolatile \"char\", proparallel \"char\", pronargs int2, pronargdefaults int2, prorettype oid, proargtypes oidvector, proallargtypes oid[], proargmodes \"char\"[], proargnames text[], proargdefaults pg_node_tree, protrftypes oid[], prosrc text, probin text, prosqlbody pg_node_tree, proconfig text[], proacl aclitem[]",
+     "pronamespace IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))"},
+    {"pg_catalog", "pg_trigger",
+     "oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype int2, tgenabled \"char\", tgisinternal bool, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable bool, tginitdeferred bool, tgnargs int2, tgattr int2vector, tgargs bytea, tgqual pg_node_tree, tgoldtable name, tgnewtable name",
+     "tgrelid < 16384"},
+    {"pg_catalog", "pg_rewrite",
+     "oid oid, rulename name, ev_class oid, ev_type \"char\", ev_enabled \"char\", is_instead bool, ev_qual pg_node_tree, ev_action pg_node_tree",
+     "ev_class < 16384"},
+    {"pg_catalog", "pg_policy",
+     "oid oid, polname name, polrelid oid, polcmd \"char\", polpermissive bool, polroles oid[], polqual pg_node_tree, polwithcheck pg_node_tree",
+     "polrelid < 16384"},
+    {"pg_catalog", "pg_attrdef",
+     "oid oid, adrelid oid, adnum int2, adbin pg_node_tree",
+     "adrelid < 16384"},
+    {"pg_catalog", "pg_index",
+     "indexrelid oid, indrelid oid, indnatts int2, indnkeyatts int2, indisunique bool, indnullsnotdistinct bool, indisprimary bool, indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, indkey int2vector, indcollation oidvector, indclass oidvector, indoption int2vector, indexprs pg_node_tree, indpred pg_node_tree",
+     "indrelid < 16384"},
+    {"pg_catalog", "pg_inherits",
+     "inhrelid oid, inhparent oid, inhseqno int4, inhdetachpending bool",
+     "inhrelid < 16384"},
+    {"pg_catalog", "pg_sequence",
+     "seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool",
+     "seqrelid < 16384"},
+    {"pg_catalog", "pg_partitioned_table",
+     "partrelid oid, partstrat \"char\", partnatts int2, partdefid oid, partattrs int2vector, partclass oidvector, partcollation oidvector, partexprs pg_node_tree",
+     "partrelid < 16384"},
+    {"pg_catalog", "pg_publication_rel",
+     "oid oid, prpubid oid, prrelid oid, prqual pg_node_tree, prattrs int2vector",
+     "prrelid < 16384"},
+    {"pg_catalog", "pg_foreign_table",
+     "ftrelid oid, ftserver oid, ftoptions text[]",
+     "ftrelid < 16384"},
+    {"pg_catalog", "pg_rules",
+     "schemaname name, tablename name, rulename name, definition text",
+     "schemaname IN ('pg_catalog', 'information_schema')"},
+    {"pg_catalog", "pg_policies",
+     "schemaname name, tablename name, policyname name, permissive text, roles name[], cmd text, qual text, with_check text",
+     "schemaname IN ('pg_catalog', 'information_schema')"},
+    {"pg_catalog", "pg_publication_tables",
+     "pubname name, schemaname name, tablename name, attnames name[], rowfilter text",
+     "schemaname IN ('pg_catalog', 'information_schema')"},
+};
+
+const SystemRelation* system_relation(VirtualRelation r)
+{
+    const int i = int(r) - kFirstSystemRelation;
+    constexpr int n = int(sizeof kSystemRelations / sizeof kSystemRelations[0]);
+    return i >= 0 && i < n ? &kSystemRelations[i] : nullptr;
 }
 
 }  // namespace
@@ -376,12 +595,34 @@ CatalogTable pg_statistic_ext(const Identity&, const config::Snapshot&)
     return t;
 }
 
+std::optional<VirtualRelation> find_system_relation(std::string_view schema,
+                                                    std::string_view relation)
+{
+    for (size_t i = 0; i < sizeof kSystemRelations / sizeof kSystemRelations[0]; ++i) {
+        if (kSystemRelations[i].schema == schema && kSystemRelations[i].relation == relation) {
+            return VirtualRelation(kFirstSystemRelation + int(i));
+        }
+    }
+    return std::nullopt;
+}
+
+std::string system_relation_name(VirtualRelation r)
+{
+    const auto* s = system_relation(r);
+    return s == nullptr ? std::string("virtual relation")
+                        : std::string(s->schema) + "." + std::string(s->relation);
+}
+
 CatalogTable system_only(VirtualRelation r)
 {
     using V = VirtualRelation;
     // Columns as "name type" pairs (PostgreSQL 15); types are pg_catalog's.
     std::string_view spec;
     std::string where;
+    if (const auto* s = system_relation(r)) {
+        spec = s->columns;
+        where = std::string(s->where);
+    }
     switch (r) {
     case V::PgViews:
         spec = "schemaname name, viewname name, viewowner name, definition text";
@@ -416,8 +657,11 @@ CatalogTable system_only(VirtualRelation r)
         const auto comma = spec.find(", ");
         const auto item = spec.substr(0, comma);
         const auto space = item.find(' ');
+        const auto type = item.substr(space + 1);
         t.columns.push_back({std::string(item.substr(0, space)),
-                             "pg_catalog." + std::string(item.substr(space + 1))});
+                             type.find('.') == std::string_view::npos
+                                 ? "pg_catalog." + std::string(type)
+                                 : std::string(type)});
         spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 2);
     }
     if (!where.empty()) {

@@ -269,7 +269,7 @@ std::optional<VirtualRelation> find_virtual_relation(std::string_view schema,
             return e.which;
         }
     }
-    return std::nullopt;
+    return find_system_relation(schema, rel);
 }
 
 std::string virtual_relation_name(VirtualRelation r)
@@ -296,7 +296,7 @@ std::string virtual_relation_name(VirtualRelation r)
     case V::PgSequences: return "pg_catalog.pg_sequences";
     case V::PgStatUserTables: return "pg_catalog.pg_stat_user_tables";
     }
-    return "virtual relation";
+    return system_relation_name(r);
 }
 
 Result<CatalogTable> build_virtual_relation(VirtualRelation r, const Identity& who,
@@ -323,6 +323,9 @@ Result<CatalogTable> build_virtual_relation(VirtualRelation r, const Identity& w
     case V::PgIndexes:
     case V::PgSequences:
     case V::PgStatUserTables:
+        return system_only(r);
+    }
+    if (int(r) >= kFirstSystemRelation && system_relation_name(r) != "virtual relation") {
         return system_only(r);
     }
     // Fail closed: a relation listed but not built is refused, never forwarded.

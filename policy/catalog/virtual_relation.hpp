@@ -18,7 +18,7 @@
 
 namespace meshgate::policy::catalog {
 
-enum class VirtualRelation {
+enum class VirtualRelation : int {
     MeshDomains,
     MeshProducts,
     MeshColumns,
@@ -38,7 +38,12 @@ enum class VirtualRelation {
     PgIndexes,         // only the indexes of pg_catalog's own tables
     PgSequences,       // empty: a warehouse's sequences are named after its tables
     PgStatUserTables,  // empty: Metabase's sync joins it for row estimates
+    // Values from kFirstSystemRelation on: the other pg_catalog / information_schema relations
+    // that name objects in a warehouse's schemas (pg_type, pg_constraint, pg_proc, pg_index,
+    // information_schema.views, ...): only their rows about pg_catalog / information_schema.
 };
+
+inline constexpr int kFirstSystemRelation = 1000;
 
 /// The virtual relation `schema.relation` names (schema "mesh", "information_schema" or
 /// "pg_catalog"), or nullopt. Every other name in `mesh` is unknown (42P01 for the resolver).
@@ -69,6 +74,10 @@ CatalogTable pg_tables(const Identity& who, const config::Snapshot& snap);
 CatalogTable pg_statistic_ext(const Identity& who, const config::Snapshot& snap);
 /// The relations that keep only pg_catalog / information_schema rows (or none).
 CatalogTable system_only(VirtualRelation r);
+/// The generated system-rows-only relation `schema.relation`, or nullopt.
+std::optional<VirtualRelation> find_system_relation(std::string_view schema,
+                                                    std::string_view relation);
+std::string system_relation_name(VirtualRelation r);
 
 /// Synthetic, stable OIDs for domains (as namespaces) and products (as relations): a hash of
 /// the name in [0xF0000000, 0xFFFFFFFF], far above any OID a warehouse allocates, made unique

@@ -183,7 +183,7 @@ def seed():
     c = mg.direct()
     c.autocommit = True
     with c.cursor() as cur:
-        cur.execute(f"CREATE TABLE public.{SRC} (id integer NOT NULL, email text, amount numeric(12,3), "
+        cur.execute(f"CREATE TABLE public.{SRC} (id integer PRIMARY KEY, email text, amount numeric(12,3), "
                     f"note character varying(20), booked date, flags text[])")
         cur.execute(f"INSERT INTO public.{SRC} VALUES (1, 'a@{TAG}.example', 1.5, 'n-{TAG}', "
                     f"'2024-01-02', ARRAY['x'])")
@@ -400,7 +400,13 @@ def check_no_physical_names(extra_outputs):
               "SELECT table_name || '.' || column_name FROM information_schema.columns",
               "SELECT schema_name FROM information_schema.schemata",
               "SELECT indexname || tablename FROM pg_indexes", "SELECT viewname FROM pg_views",
-              "SELECT description FROM pg_description", "SELECT count(*) FROM pg_sequences"]:
+              "SELECT description FROM pg_description", "SELECT count(*) FROM pg_sequences",
+              "SELECT typname FROM pg_type", "SELECT conname FROM pg_constraint",
+              "SELECT count(*) FROM pg_index", "SELECT proname FROM pg_proc WHERE proname LIKE 'zz%'",
+              "SELECT constraint_name || table_name FROM information_schema.table_constraints",
+              "SELECT table_name FROM information_schema.role_table_grants",
+              "SELECT table_name || column_name FROM information_schema.key_column_usage",
+              "SELECT table_name FROM information_schema.views"]:
         rc, out, err = psql("cat_alice", [q], "audit")
         R.check(f"runs: {q}", rc == 0 and not mg.sqlstates(err), err)
         outs.append(out)
@@ -411,6 +417,10 @@ def check_no_physical_names(extra_outputs):
     outs.append(out)
     blob = "\n".join(outs)
     leaked = [n for n in (SRC, HIDDEN, f"secret_{TAG}") if n in blob]
+    R.check("sanity: the warehouse itself names the physical tables in those relations",
+            SRC in "".join(str(r) for r in mg.direct_rows(
+                "SELECT typname FROM pg_type UNION ALL SELECT conname FROM pg_constraint "
+                "UNION ALL SELECT table_name FROM information_schema.table_constraints")))
     R.eq("no physical table or column name of the warehouse appears in any catalog answer", leaked, [])
     demo_physical = [r[0] for r in mg.direct_rows(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "

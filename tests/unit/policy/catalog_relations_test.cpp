@@ -206,6 +206,43 @@ TEST_CASE("introspection relations list accessible products only, with stable un
     CHECK(system_only(V::PgStatUserTables).columns.size() == 23);
 }
 
+TEST_CASE("relations naming a warehouse's objects keep only the system schemas' rows") {
+    using V = VirtualRelation;
+    for (const char* name : {"pg_type", "pg_constraint", "pg_proc", "pg_index", "pg_trigger",
+                             "pg_attrdef", "pg_policies", "pg_rules"}) {
+        CAPTURE(name);
+        REQUIRE(find_virtual_relation("pg_catalog", name).has_value());
+    }
+    for (const char* name : {"views", "table_constraints", "key_column_usage", "triggers",
+                             "role_table_grants", "column_privileges", "routines", "sequences"}) {
+        CAPTURE(name);
+        REQUIRE(find_virtual_relation("information_schema", name).has_value());
+    }
+    // Relations that name nothing of a warehouse's schemas stay real.
+    CHECK_FALSE(find_virtual_relation("pg_catalog", "pg_roles").has_value());
+    CHECK_FALSE(find_virtual_relation("pg_catalog", "pg_am").has_value());
+    CHECK_FALSE(find_virtual_relation("information_schema", "sql_features").has_value());
+    size_t n = 0;
+    for (int i = kFirstSystemRelation;; ++i) {
+        const auto r = V(i);
+        if (system_relation_name(r) == "virtual relation") {
+            break;
+        }
+        ++n;
+        CAPTURE(system_relation_name(r));
+        const auto t = system_only(r);
+        CHECK(t.rows.empty());
+        CHECK_FALSE(t.real_rows.empty());
+        CHECK((has(t.real_rows, "'pg_catalog', 'information_schema'") || has(t.real_rows, "< 16384")));
+        check_shape(t);
+        const auto d = fixtures::decide_as(
+            "alice", "SELECT * FROM " + system_relation_name(r));
+        REQUIRE(d.is_allow());
+        CHECK(fixtures::parses(d.allow().rewritten()));
+    }
+    CHECK(n > 50);
+}
+
 TEST_CASE("type_info maps format_type spellings to OIDs and typmods") {
     struct Row {
         const char* text;
