@@ -342,3 +342,50 @@ TEST_CASE("unknown mesh relations are 42P01; catalog relations in a mesh search_
     CHECK(no_path.deny().sqlstate == "42P01");
 }
 }
+
+#include "policy/rewrite_cache.hpp"
+
+TEST_SUITE("policy.catalog") {
+TEST_CASE("the rewrite cache keeps catalog answers per identity and purpose") {
+    RewriteCache cache;
+    const auto& snap = fixtures::snapshot();
+    const std::string q = "SELECT accessible FROM mesh.products WHERE address = 'sales.customers'";
+    struct Row {
+        const char* user;
+        const char* purpose;
+        bool accessible;
+    };
+    // Each identity twice: the second decision may come from the cache and must not differ.
+    const Row rows[] = {{"alice", "", false}, {"alice", "fraud", true}, {"mallory", "fraud", false},
+                        {"alice", "fraud", true}, {"alice", "", false}, {"bob", "fraud", true}};
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& r : rows) {
+            CAPTURE(r.user);
+            CAPTURE(r.purpose);
+            const auto who = *r.purpose ? fixtures::identity(r.user, r.purpose) : fixtures::identity(r.user);
+            const auto cached = cache.decide(q, who, snap, Protocol::Simple);
+            const auto fresh = decide(q, who, snap);
+            REQUIRE(cached.is_allow());
+            REQUIRE(fresh.is_allow());
+            CHECK(cached.allow().rewritten() == fresh.allow().rewritten());
+            // The products row of sales.customers carries this caller's verdict.
+            const std::string verdict = r.accessible ? "'true'" : "'false'";
+            const auto sql = fresh.allow().rewritten();
+            const auto at = sql.find("'sales.customers'");
+            REQUIRE(at != std::string::npos);
+            CHECK(sql.substr(at, sql.find(')', at) - at).find(verdict) != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("COPY and EXPLAIN of a catalog relation are rewritten like a SELECT") {
+    for (const char* q : {"COPY mesh.products TO STDOUT", "COPY (SELECT * FROM mesh.columns) TO STDOUT",
+                          "EXPLAIN SELECT * FROM pg_catalog.pg_class"}) {
+        CAPTURE(std::string(q));
+        const auto d = fixtures::decide_as("alice", q);
+        REQUIRE(d.is_allow());
+        CHECK(has(d.allow().rewritten(), "VALUES"));
+        CHECK(fixtures::parses(d.allow().rewritten()));
+    }
+}
+}
