@@ -5,6 +5,7 @@
 #include "policy/catalog/type_info.hpp"
 #include "policy/catalog/virtual_relation.hpp"
 
+#include <algorithm>
 #include <optional>
 
 namespace meshgate::policy::catalog {
@@ -299,6 +300,31 @@ const SystemRelation* system_relation(VirtualRelation r)
 }
 
 }  // namespace
+
+std::vector<uint32_t> visible_relation_oids(const Identity& who, const config::Snapshot& snap)
+{
+    // As the resolver does: the first domain of the search_path holding a name takes it, even
+    // when the caller may not read that product (then the name is not visible as a table).
+    const auto ids = object_ids(snap);
+    std::vector<uint32_t> out;
+    std::vector<std::string> taken;
+    for (const auto& domain : who.search_path) {
+        const auto d = snap.domains.find(domain);
+        if (d == snap.domains.end() || !domain_is_listed(domain)) {
+            continue;
+        }
+        for (const auto& [pname, p] : d->second.products) {
+            if (std::find(taken.begin(), taken.end(), pname) != taken.end()) {
+                continue;
+            }
+            taken.push_back(pname);
+            if (accessible(p, who)) {
+                out.push_back(ids.relations.at(p.address()));
+            }
+        }
+    }
+    return out;
+}
 
 CatalogTable info_schemata(const Identity& who, const config::Snapshot& snap)
 {

@@ -95,6 +95,10 @@ bool domain_is_listed(const std::string& domain);
 /// True when `who` may read `product` now (access and the session's purpose, as decide judges).
 bool accessible(const config::Product& product, const Identity& who);
 
+/// The synthetic OIDs of the products `who` sees as tables whose names resolve unqualified along
+/// the session's search_path (the first domain holding a name wins), for pg_table_is_visible.
+std::vector<uint32_t> visible_relation_oids(const Identity& who, const config::Snapshot& snap);
+
 /// The columns of `product` a reader sees (physical order; `expose: declared` hides the rest);
 /// empty until the columns are learned.
 std::vector<const config::Column*> exposed_columns(const config::Product& product);

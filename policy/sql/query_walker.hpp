@@ -10,6 +10,7 @@
 #include "policy/sql/virtual_table.hpp"
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace meshgate::policy::sql {
@@ -56,6 +57,10 @@ private:
     Result<void> on_select(PgQuery__SelectStmt* s);
     Result<void> on_with(PgQuery__WithClause* w);
     Result<void> on_range_var(PgQuery__Node* n);
+    // catalog_function.cpp: obj_description / col_description / pg_table_is_visible calls
+    // become expressions over the virtual catalog relations (before the node is walked).
+    Result<void> rewrite_catalog_function(PgQuery__Node* n);
+    void note_generated_calls(ProtobufCMessage* m, int depth = 0);
     Result<void> on_func_call(PgQuery__FuncCall* f);
     Result<void> on_type_name(PgQuery__TypeName* t);
     Result<void> on_a_expr(PgQuery__AExpr* e);
@@ -77,6 +82,7 @@ private:
     std::vector<std::vector<std::string>> cte_scopes_;
     std::vector<ProductRef> refs_;
     std::vector<VirtualRef> virtual_refs_;
+    std::unordered_set<const void*> generated_calls_;   // calls meshgate wrote: never rewritten
     std::vector<std::string> columns_;
     bool tree_changed_ = false;
     bool risky_ = false;   // some expression is not leakproof whatever the column types

@@ -315,6 +315,25 @@ def check_introspection(domains, users):
     got = [[c.strip() for c in l.split("|")][:2] for l in out.splitlines() if "|" in l]
     R.eq(f"psql \\d {DOMAIN}.ledger shows the columns with their types", got,
          [["Column", "Type"]] + [[n, f] for n, f, _u, _d in phys])
+    # Unqualified: the user's search_path is the test domain (pg_table_is_visible follows it).
+    rc, out, err = psql(user, ["\\dt"])
+    R.eq("psql \\dt lists the readable products of the search_path's domains", [r[:3] for r in rows(out)],
+         [[d, p, "table"] for d, p in want_tables if d in users[user]["search_path"]])
+    rc, out, err = psql(user, ["\\d ledger"], tuples=False)
+    got = [[c.strip() for c in l.split("|")][:2] for l in out.splitlines() if "|" in l]
+    R.eq("psql \\d ledger (unqualified) finds the product along the search_path", got,
+         [["Column", "Type"]] + [[n, f] for n, f, _u, _d in phys])
+    rc, out, err = psql(user, [f"\\dt+ {DOMAIN}.*", "\\dn+"])
+    descs = {r[1]: r[-1] for r in rows(out)}
+    R.check("psql \\dt+ and \\dn+ show product and domain descriptions",
+            descs.get("ledger") == domains[DOMAIN]["products"]["ledger"]["description"]
+            and any(r[0] == DOMAIN and r[-1] == domains[DOMAIN]["description"]
+                                                  for r in rows(out)), out + err)
+    rc, out, err = psql(user, [f"\\d+ {DOMAIN}.ledger"], tuples=False)
+    decl = domains[DOMAIN]["products"]["ledger"].get("columns") or {}
+    got = {l.split("|")[0].strip(): l.split("|")[-1].strip() for l in out.splitlines() if "|" in l}
+    R.eq("psql \\d+ shows the declared column descriptions",
+         {n: got.get(n) for n in decl}, {n: (c or {}).get("description") or "" for n, c in decl.items()})
     rc, out, err = psql(user, [f"\\d {DOMAIN}.forbidden", "\\dt public.*", f"\\d public.{SRC}"])
     R.check("psql \\d of a product the user may not read, and of physical tables, find nothing",
             mg.lines(out) == [] and not mg.sqlstates(err), f"rc={rc} " + out + err)
@@ -369,7 +388,9 @@ def check_bi_sync(domains, users):
                                "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                                "WHERE c.relkind IN ('r','p','v','f','m') "
                                "AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"], "audit")
-    R.eq("the classic obj_description sync query lists the readable products", [tuple(r[:2]) for r in rows(out)], want)
+    R.eq("the classic obj_description sync query lists the readable products with descriptions",
+         [(r[0], r[1], r[3]) for r in rows(out)],
+         [(d, p, (domains[d]["products"][p] or {}).get("description") or "") for d, p in want])
     # DBeaver: schemas with descriptions, then the relations of one schema by namespace OID.
     rc, out, err = psql(user, [
         "SELECT n.oid, n.nspname, d.description FROM pg_catalog.pg_namespace n "

@@ -389,3 +389,34 @@ TEST_CASE("COPY and EXPLAIN of a catalog relation are rewritten like a SELECT") 
     }
 }
 }
+
+TEST_SUITE("policy.catalog") {
+TEST_CASE("description and visibility functions read the virtual catalogs") {
+    const auto& snap = fixtures::snapshot();
+    const auto ids = object_ids(snap);
+    const auto d = fixtures::decide_as(
+        "alice", "SELECT c.relname, obj_description(c.oid, 'pg_class'), pg_catalog.col_description(c.oid, 1), "
+                 "pg_table_is_visible(c.oid) FROM pg_catalog.pg_class c");
+    REQUIRE(d.is_allow());
+    const auto sql = d.allow().rewritten();
+    CAPTURE(sql);
+    CHECK(fixtures::parses(sql));
+    CHECK_FALSE(has(sql, "obj_description("));
+    CHECK_FALSE(has(sql, "col_description("));
+    CHECK(has(sql, "AS obj_description"));   // the result column keeps the function's name
+    // pg_class (the outer one, the visibility check and the classoid lookup) and pg_description
+    // twice, all inline.
+    CHECK(fixtures::count(sql, " meshgate_catalog(") == 4);
+    // Visible: sales.orders (alice's search_path is sales); not marketing's products.
+    CHECK(has(sql, std::to_string(ids.relations.at("sales.orders"))));
+    CHECK_FALSE(has(sql, "IN (" + std::to_string(ids.relations.at("marketing.campaigns"))));
+    // The real function still answers for the system catalogs, once, never rewritten again.
+    CHECK(fixtures::count(sql, "pg_table_is_visible(") == 1);
+
+    // Constant arguments are grafted the same way.
+    const auto named = fixtures::decide_as("alice", "SELECT obj_description(11, 'pg_namespace'), "
+                                                    "obj_description(11)");
+    REQUIRE(named.is_allow());
+    CHECK_FALSE(has(named.allow().rewritten(), "obj_description("));
+}
+}

@@ -1,0 +1,182 @@
+// Catalog functions that read what meshgate virtualizes: obj_description / col_description
+// (pg_description) and pg_table_is_visible (pg_class along the search_path). A call is replaced
+// by an equivalent expression over the virtual relations, so psql's \dt, \d+, \dt+ and sync
+// queries that call them see the products' descriptions and visibility. Layer: policy/sql.
+#include "policy/sql/query_walker.hpp"
+
+#include "policy/catalog/virtual_relation.hpp"
+
+#include <string>
+
+namespace meshgate::policy::sql {
+
+namespace {
+
+Error oom() { return make_error("53200", "out of memory"); }
+
+// Replaces every ParamRef `$k` (1-based) below `m` by `args[k-1]` (moved out of `args`).
+bool graft_params(ProtobufCMessage* m, PgQuery__Node** args, size_t n_args, int depth = 0)
+{
+    if (m == nullptr || depth > 200) {
+        return depth <= 200;
+    }
+    const auto* d = m->descriptor;
+    auto* base = reinterpret_cast<char*>(m);
+    auto visit = [&](ProtobufCMessage*& slot) {
+        if (slot == nullptr) {
+            return true;
+        }
+        if (slot->descriptor == &pg_query__node__descriptor) {
+            auto* node = reinterpret_cast<PgQuery__Node*>(slot);
+            if (node->node_case == PG_QUERY__NODE__NODE_PARAM_REF && node->param_ref != nullptr) {
+                const int k = node->param_ref->number;
+                if (k < 1 || size_t(k) > n_args || args[k - 1] == nullptr) {
+                    return false;
+                }
+                pg_query__node__free_unpacked(node, nullptr);
+                slot = reinterpret_cast<ProtobufCMessage*>(args[k - 1]);
+                args[k - 1] = nullptr;
+                return true;
+            }
+        }
+        return graft_params(slot, args, n_args, depth + 1);
+    };
+    for (unsigned i = 0; i < d->n_fields; ++i) {
+        const auto& f = d->fields[i];
+        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
+            continue;
+        }
+        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
+            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
+            for (size_t k = 0; k < n; ++k) {
+                if (!visit(items[k])) {
+                    return false;
+                }
+            }
+        } else if (!visit(*reinterpret_cast<ProtobufCMessage**>(base + f.offset))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+void QueryWalker::note_generated_calls(ProtobufCMessage* m, int depth)
+{
+    if (m == nullptr || depth > 200) {
+        return;
+    }
+    if (m->descriptor == &pg_query__func_call__descriptor) {
+        generated_calls_.insert(m);
+    }
+    const auto* d = m->descriptor;
+    auto* base = reinterpret_cast<char*>(m);
+    for (unsigned i = 0; i < d->n_fields; ++i) {
+        const auto& f = d->fields[i];
+        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
+            continue;
+        }
+        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
+            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
+            for (size_t k = 0; k < n; ++k) {
+                note_generated_calls(items[k], depth + 1);
+            }
+        } else {
+            note_generated_calls(*reinterpret_cast<ProtobufCMessage**>(base + f.offset), depth + 1);
+        }
+    }
+}
+
+Result<void> QueryWalker::rewrite_catalog_function(PgQuery__Node* n)
+{
+    auto* f = n->func_call;
+    if (f == nullptr || generated_calls_.count(f) != 0 || f->agg_star || f->agg_distinct ||
+        f->func_variadic || f->over != nullptr || f->agg_filter != nullptr ||
+        f->n_agg_order != 0) {
+        return {};
+    }
+    const auto names = string_list(f->funcname, f->n_funcname);
+    if (names.empty() || names.size() > 2 || (names.size() == 2 && names[0] != "pg_catalog")) {
+        return {};
+    }
+    for (size_t i = 0; i < f->n_args; ++i) {
+        if (f->args[i] == nullptr || f->args[i]->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) {
+            return {};  // named notation: left to the real function (it finds nothing virtual)
+        }
+    }
+    const auto name = names.back();
+    std::string text;
+    if (name == "obj_description" && f->n_args == 2) {
+        text = "SELECT (SELECT d.description AS obj_description FROM pg_catalog.pg_description d "
+               "WHERE d.objoid = $1 AND d.classoid = (SELECT c.oid FROM pg_catalog.pg_class c WHERE c.relname = $2 "
+               "AND c.relnamespace = 11) AND d.objsubid = 0 LIMIT 1)";
+    } else if (name == "obj_description" && f->n_args == 1) {
+        text = "SELECT (SELECT d.description AS obj_description FROM pg_catalog.pg_description d "
+               "WHERE d.objoid = $1 AND d.objsubid = 0 LIMIT 1)";
+    } else if (name == "col_description" && f->n_args == 2) {
+        text = "SELECT (SELECT d.description AS col_description FROM pg_catalog.pg_description d "
+               "WHERE d.objoid = $1 AND d.classoid = 1259 AND d.objsubid = $2 LIMIT 1)";
+    } else if (name == "pg_table_is_visible" && f->n_args == 1) {
+        // Synthetic OIDs (products) are visible when the session's search_path finds them;
+        // every other OID is the backend's business. $1 appears once (it may be any expression).
+        std::string oids;
+        for (auto oid : catalog::visible_relation_oids(who_, snap_)) {
+            oids += (oids.empty() ? "" : ", ") + std::to_string(oid);
+        }
+        text = "SELECT (SELECT CASE WHEN v.o >= 4026531840 THEN v.o IN (" +
+               (oids.empty() ? std::string("0") : oids) +
+               ") ELSE pg_catalog.pg_table_is_visible(v.o) END AS pg_table_is_visible FROM (SELECT "
+               "($1)::pg_catalog.oid AS o) v)";
+    } else {
+        return {};
+    }
+    ProtobufParse parsed(text.c_str());
+    if (parsed.get().error != nullptr) {
+        return make_error("XX000", "meshgate could not rewrite a call of " + std::string(name));
+    }
+    ParseTree tree = unpack(parsed);
+    if (!tree || tree->n_stmts != 1 || tree->stmts[0]->stmt == nullptr ||
+        tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+        return oom();
+    }
+    auto* sel = tree->stmts[0]->stmt->select_stmt;
+    if (sel->n_target_list != 1 || sel->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+        sel->target_list[0]->res_target->val == nullptr) {
+        return oom();
+    }
+    PgQuery__Node* expr = sel->target_list[0]->res_target->val;
+    if (expr->node_case != PG_QUERY__NODE__NODE_SUB_LINK || expr->sub_link == nullptr) {
+        return make_error("XX000", "meshgate could not rewrite a call of " + std::string(name));
+    }
+    // The inner SELECT's real pg_table_is_visible call must not be rewritten again.
+    if (name == "pg_table_is_visible") {
+        note_generated_calls(reinterpret_cast<ProtobufCMessage*>(expr));
+    }
+    if (!graft_params(reinterpret_cast<ProtobufCMessage*>(expr), f->args, f->n_args)) {
+        return make_error("XX000", "meshgate could not rewrite a call of " + std::string(name));
+    }
+    // The client's arguments now live in the new expression: the call node is replaced by it.
+    sel->target_list[0]->res_target->val = nullptr;
+    std::free(f->args);  // the argument nodes were moved; only the array is left
+    f->args = nullptr;
+    f->n_args = 0;
+    pg_query__func_call__free_unpacked(f, nullptr);
+    n->node_case = expr->node_case;
+    n->sub_link = expr->sub_link;
+    std::free(expr);  // only the Node shell: its SubLink now hangs off `n`
+    tree_changed_ = true;
+    return {};
+}
+
+}  // namespace meshgate::policy::sql
