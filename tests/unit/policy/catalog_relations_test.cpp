@@ -413,6 +413,19 @@ TEST_CASE("description and visibility functions read the virtual catalogs") {
     // The real function still answers for the system catalogs, once, never rewritten again.
     CHECK(fixtures::count(sql, "pg_table_is_visible(") == 1);
 
+    // Through the rewrite cache (constants spliced into a template) the answer is the same.
+    RewriteCache cache;
+    for (const char* oid : {"11", "2200", "4026531841", "11"}) {
+        const std::string q = std::string("SELECT obj_description(") + oid +
+                              ", 'pg_namespace'), pg_table_is_visible(" + oid + ")";
+        CAPTURE(q);
+        const auto who = fixtures::identity("alice");
+        const auto cached = cache.decide(q, who, snap, Protocol::Simple);
+        const auto fresh = decide(q, who, snap);
+        REQUIRE(cached.is_allow());
+        REQUIRE(fresh.is_allow());
+        CHECK(cached.allow().rewritten() == fresh.allow().rewritten());
+    }
     // Constant arguments are grafted the same way.
     const auto named = fixtures::decide_as("alice", "SELECT obj_description(11, 'pg_namespace'), "
                                                     "obj_description(11)");
