@@ -1,10 +1,12 @@
 // Catalog functions that read what meshgate virtualizes: obj_description / col_description
-// (pg_description) and pg_table_is_visible (pg_class along the search_path). A call is replaced
+// (pg_description), pg_table_is_visible (pg_class along the search_path) and current_schema(s)
+// (meshgate's own search_path over domains). A call is replaced
 // by an equivalent expression over the virtual relations, so psql's \dt, \d+, \dt+ and sync
 // queries that call them see the products' descriptions and visibility. Layer: policy/sql.
 #include "policy/sql/query_walker.hpp"
 
 #include "policy/catalog/virtual_relation.hpp"
+#include "policy/quote.hpp"
 
 #include <string>
 
@@ -138,6 +140,29 @@ Result<void> QueryWalker::rewrite_catalog_function(PgQuery__Node* n)
                (oids.empty() ? std::string("0") : oids) +
                ") ELSE pg_catalog.pg_table_is_visible(v.o) END AS pg_table_is_visible FROM (SELECT "
                "($1)::pg_catalog.oid AS o) v)";
+    } else if ((name == "current_schemas" && f->n_args == 1) ||
+               (name == "current_schema" && f->n_args == 0)) {
+        // meshgate interprets search_path itself (SPEC §3): the schemas a client sees are the
+        // domains of its session's search_path (that exist), never the service account's.
+        std::string list;
+        for (const auto& d : who_.search_path) {
+            if (snap_.domains.count(d) == 0 || !catalog::domain_is_listed(d)) {
+                continue;
+            }
+            auto q = quote_literal(d);
+            if (!q) {
+                return q.error();
+            }
+            list += (list.empty() ? "" : ", ") + *q;
+        }
+        const std::string explicit_schemas = "ARRAY[" + list + "]::pg_catalog.name[]";
+        if (name == "current_schema") {
+            text = "SELECT (SELECT (" + explicit_schemas + ")[1] AS current_schema)";
+        } else {
+            text = "SELECT (SELECT CASE WHEN ($1)::pg_catalog.bool THEN ARRAY['pg_catalog'" +
+                   std::string(list.empty() ? "" : ", ") + list + "]::pg_catalog.name[] ELSE " +
+                   explicit_schemas + " END AS current_schemas)";
+        }
     } else {
         return {};
     }

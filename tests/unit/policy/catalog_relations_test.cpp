@@ -433,3 +433,21 @@ TEST_CASE("description and visibility functions read the virtual catalogs") {
     CHECK_FALSE(has(named.allow().rewritten(), "obj_description("));
 }
 }
+
+TEST_SUITE("policy.catalog") {
+TEST_CASE("current_schema and current_schemas answer meshgate's search_path over domains") {
+    auto who = fixtures::identity("alice");
+    who.search_path = {"marketing", "nosuch", "sales"};
+    const auto d = decide("SELECT current_schemas(true), current_schemas(false), current_schema",
+                          who, fixtures::snapshot());
+    REQUIRE(d.is_allow());
+    const auto sql = d.allow().rewritten();
+    CAPTURE(sql);
+    CHECK(fixtures::parses(sql));
+    CHECK_FALSE(has(sql, "current_schemas("));
+    CHECK_FALSE(has(sql, "current_schema("));
+    CHECK(has(sql, "ARRAY['pg_catalog', 'marketing', 'sales']"));
+    CHECK(has(sql, "ARRAY['marketing', 'sales']"));
+    CHECK_FALSE(has(sql, "nosuch"));
+}
+}
