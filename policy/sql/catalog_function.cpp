@@ -67,6 +67,33 @@ bool graft_params(ProtobufCMessage* m, PgQuery__Node** args, size_t n_args, int 
     return true;
 }
 
+// Parses `text` (one `SELECT (<scalar subquery>)` meshgate wrote) and returns the subquery's
+// expression Node, detached from the parse (the caller owns it).
+Result<PgQuery__Node*> parse_expression(const std::string& text)
+{
+    ProtobufParse parsed(text.c_str());
+    if (parsed.get().error != nullptr) {
+        return make_error("XX000", "meshgate could not build a catalog expression");
+    }
+    ParseTree tree = unpack(parsed);
+    if (!tree) {
+        return oom();
+    }
+    if (tree->n_stmts != 1 || tree->stmts[0]->stmt == nullptr ||
+        tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+        return make_error("XX000", "meshgate could not build a catalog expression");
+    }
+    auto* sel = tree->stmts[0]->stmt->select_stmt;
+    if (sel->n_target_list != 1 || sel->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+        sel->target_list[0]->res_target->val == nullptr ||
+        sel->target_list[0]->res_target->val->node_case != PG_QUERY__NODE__NODE_SUB_LINK) {
+        return make_error("XX000", "meshgate could not build a catalog expression");
+    }
+    PgQuery__Node* expr = sel->target_list[0]->res_target->val;
+    sel->target_list[0]->res_target->val = nullptr;
+    return expr;
+}
+
 }  // namespace
 
 void QueryWalker::note_generated_calls(ProtobufCMessage* m, int depth)
@@ -100,8 +127,53 @@ void QueryWalker::note_generated_calls(ProtobufCMessage* m, int depth)
     }
 }
 
+Result<std::string> QueryWalker::search_path_expression(bool first_only) const
+{
+    // meshgate interprets search_path itself (SPEC §3): the schemas a client sees are the
+    // domains of its session's search_path (that exist), never the service account's.
+    std::string list;
+    for (const auto& d : who_.search_path) {
+        if (snap_.domains.count(d) == 0 || !catalog::domain_is_listed(d)) {
+            continue;
+        }
+        auto q = quote_literal(d);
+        if (!q) {
+            return q.error();
+        }
+        list += (list.empty() ? "" : ", ") + *q;
+    }
+    const std::string explicit_schemas = "ARRAY[" + list + "]::pg_catalog.name[]";
+    if (first_only) {
+        return text_ok("SELECT (SELECT (" + explicit_schemas + ")[1] AS current_schema)");
+    }
+    return text_ok("SELECT (SELECT CASE WHEN ($1)::pg_catalog.bool THEN ARRAY['pg_catalog'" +
+                   std::string(list.empty() ? "" : ", ") + list + "]::pg_catalog.name[] ELSE " +
+                   explicit_schemas + " END AS current_schemas)");
+}
+
 Result<void> QueryWalker::rewrite_catalog_function(PgQuery__Node* n)
 {
+    if (n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION) {
+        // CURRENT_SCHEMA written without parentheses (a SQLValueFunction in PostgreSQL 15).
+        auto* v = n->sqlvalue_function;
+        if (v == nullptr || v->op != PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA) {
+            return {};
+        }
+        auto text = search_path_expression(true);
+        if (!text) {
+            return text.error();
+        }
+        auto expr = parse_expression(*text);
+        if (!expr) {
+            return expr.error();
+        }
+        pg_query__sqlvalue_function__free_unpacked(v, nullptr);
+        n->node_case = (*expr)->node_case;
+        n->sub_link = (*expr)->sub_link;
+        std::free(*expr);
+        tree_changed_ = true;
+        return {};
+    }
     auto* f = n->func_call;
     if (f == nullptr || generated_calls_.count(f) != 0 || f->agg_star || f->agg_distinct ||
         f->func_variadic || f->over != nullptr || f->agg_filter != nullptr ||
@@ -142,57 +214,29 @@ Result<void> QueryWalker::rewrite_catalog_function(PgQuery__Node* n)
                "($1)::pg_catalog.oid AS o) v)";
     } else if ((name == "current_schemas" && f->n_args == 1) ||
                (name == "current_schema" && f->n_args == 0)) {
-        // meshgate interprets search_path itself (SPEC §3): the schemas a client sees are the
-        // domains of its session's search_path (that exist), never the service account's.
-        std::string list;
-        for (const auto& d : who_.search_path) {
-            if (snap_.domains.count(d) == 0 || !catalog::domain_is_listed(d)) {
-                continue;
-            }
-            auto q = quote_literal(d);
-            if (!q) {
-                return q.error();
-            }
-            list += (list.empty() ? "" : ", ") + *q;
+        auto t = search_path_expression(name == "current_schema");
+        if (!t) {
+            return t.error();
         }
-        const std::string explicit_schemas = "ARRAY[" + list + "]::pg_catalog.name[]";
-        if (name == "current_schema") {
-            text = "SELECT (SELECT (" + explicit_schemas + ")[1] AS current_schema)";
-        } else {
-            text = "SELECT (SELECT CASE WHEN ($1)::pg_catalog.bool THEN ARRAY['pg_catalog'" +
-                   std::string(list.empty() ? "" : ", ") + list + "]::pg_catalog.name[] ELSE " +
-                   explicit_schemas + " END AS current_schemas)";
-        }
+        text = std::move(*t);
     } else {
         return {};
     }
-    ProtobufParse parsed(text.c_str());
-    if (parsed.get().error != nullptr) {
-        return make_error("XX000", "meshgate could not rewrite a call of " + std::string(name));
+    auto parsed_expr = parse_expression(text);
+    if (!parsed_expr) {
+        return parsed_expr.error();
     }
-    ParseTree tree = unpack(parsed);
-    if (!tree || tree->n_stmts != 1 || tree->stmts[0]->stmt == nullptr ||
-        tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
-        return oom();
-    }
-    auto* sel = tree->stmts[0]->stmt->select_stmt;
-    if (sel->n_target_list != 1 || sel->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
-        sel->target_list[0]->res_target->val == nullptr) {
-        return oom();
-    }
-    PgQuery__Node* expr = sel->target_list[0]->res_target->val;
-    if (expr->node_case != PG_QUERY__NODE__NODE_SUB_LINK || expr->sub_link == nullptr) {
-        return make_error("XX000", "meshgate could not rewrite a call of " + std::string(name));
-    }
+    PgQuery__Node* expr = *parsed_expr;
     // The inner SELECT's real pg_table_is_visible call must not be rewritten again.
     if (name == "pg_table_is_visible") {
         note_generated_calls(reinterpret_cast<ProtobufCMessage*>(expr));
     }
     if (!graft_params(reinterpret_cast<ProtobufCMessage*>(expr), f->args, f->n_args)) {
+        // Only possible with a template whose placeholders do not match the call (a bug).
+        pg_query__node__free_unpacked(expr, nullptr);
         return make_error("XX000", "meshgate could not rewrite a call of " + std::string(name));
     }
     // The client's arguments now live in the new expression: the call node is replaced by it.
-    sel->target_list[0]->res_target->val = nullptr;
     std::free(f->args);  // the argument nodes were moved; only the array is left
     f->args = nullptr;
     f->n_args = 0;

@@ -82,7 +82,9 @@ Result<void> QueryWalker::walk_node(PgQuery__Node* n)
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
         return on_range_var(n);
     }
-    if (n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL && mode_ == Mode::Query) {
+    if ((n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL ||
+         n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION) &&
+        mode_ == Mode::Query) {
         if (auto r = rewrite_catalog_function(n); !r) {
             return r;
         }

@@ -57,10 +57,12 @@ private:
     Result<void> on_select(PgQuery__SelectStmt* s);
     Result<void> on_with(PgQuery__WithClause* w);
     Result<void> on_range_var(PgQuery__Node* n);
-    // catalog_function.cpp: obj_description / col_description / pg_table_is_visible calls
+    // catalog_function.cpp: obj_description / col_description / pg_table_is_visible /
+    // current_schema(s) calls (and the CURRENT_SCHEMA keyword)
     // become expressions over the virtual catalog relations (before the node is walked).
     Result<void> rewrite_catalog_function(PgQuery__Node* n);
     void note_generated_calls(ProtobufCMessage* m, int depth = 0);
+    Result<std::string> search_path_expression(bool first_only) const;
     Result<void> on_func_call(PgQuery__FuncCall* f);
     Result<void> on_type_name(PgQuery__TypeName* t);
     Result<void> on_a_expr(PgQuery__AExpr* e);

@@ -266,6 +266,13 @@ def check_mesh_catalog(domains, policies, users):
     want_join = [[p, str(len(phys))] for p in sorted(domains[DOMAIN]["products"])]
     R.eq("catalog columns are typed text[]/boolean/jsonb; an empty result and a join work", rows(out),
          [["text[]", "boolean", "text[]"], ["jsonb"], ["0"]] + want_join)
+    rc, out, err = psql("cat_alice", ["SELECT current_schemas(false)::text, current_schema",
+                                      "SET search_path TO mesh, " + DOMAIN,
+                                      "SELECT count(*) FROM products WHERE domain = current_schema"])
+    path = [d for d in users["cat_alice"]["search_path"] if d in domains]
+    R.eq("current_schemas()/current_schema follow meshgate's search_path; SET search_path TO mesh "
+         "makes the catalog addressable unqualified", mg.lines(out),
+         ["{" + ",".join(path) + "}|" + path[0], str(len(domains[DOMAIN]["products"]))])
     rc, out, err = psql("cat_alice", ["SELECT * FROM mesh.nosuch", "SELECT 'still-ok'"])
     R.check("an unknown mesh relation is 42P01 and the session stays usable",
             mg.sqlstates(err) == ["42P01"] and mg.lines(out) == ["still-ok"], out + err)

@@ -449,5 +449,9 @@ TEST_CASE("current_schema and current_schemas answer meshgate's search_path over
     CHECK(has(sql, "ARRAY['pg_catalog', 'marketing', 'sales']"));
     CHECK(has(sql, "ARRAY['marketing', 'sales']"));
     CHECK_FALSE(has(sql, "nosuch"));
+    // The CURRENT_SCHEMA keyword (a SQLValueFunction) and the call are both answered.
+    const auto k = decide("SELECT current_schema, current_schema()", who, fixtures::snapshot());
+    REQUIRE(k.is_allow());
+    CHECK(fixtures::count(k.allow().rewritten(), "(ARRAY['marketing', 'sales']") == 2);
 }
 }
