@@ -1,8 +1,8 @@
 // Catalog functions that read what meshgate virtualizes: obj_description / col_description
 // (pg_description), pg_table_is_visible (pg_class along the search_path) and current_schema(s)
-// (meshgate's own search_path over domains). A call is replaced
-// by an equivalent expression over the virtual relations, so psql's \dt, \d+, \dt+ and sync
-// queries that call them see the products' descriptions and visibility. Layer: policy/sql.
+// (meshgate's own search_path over domains). A call becomes an equivalent scalar subquery over
+// the virtual relations, so psql's \dt, \d name, \d+, \dt+, pgbench's probe and sync queries
+// see the products, their descriptions and visibility. Layer: policy/sql.
 #include "policy/sql/query_walker.hpp"
 
 #include "policy/catalog/virtual_relation.hpp"
