@@ -26,8 +26,20 @@ Error not_found(const RelationName& n)
     return make_error("42P01", "data product \"" + written(n) + "\" does not exist", n.position);
 }
 
-Result<ResolvedRelation> catalog(const RelationName& n, std::string_view schema, bool qualify)
+ResolvedRelation virtual_relation(catalog::VirtualRelation which)
 {
+    ResolvedRelation r;
+    r.kind = ResolvedRelation::Kind::Virtual;
+    r.virtual_relation = which;
+    return r;
+}
+
+Result<ResolvedRelation> system_relation(const RelationName& n, std::string_view schema, bool qualify)
+{
+    // Checked before sensitivity: pg_statistic_ext is answered (empty), never forwarded.
+    if (auto v = catalog::find_virtual_relation(schema, n.relation)) {
+        return virtual_relation(*v);
+    }
     if (is_sensitive_catalog_relation(schema, n.relation)) {
         return make_error("42501",
                           "permission denied for relation " + std::string(schema) + "." +
@@ -93,19 +105,31 @@ Result<ResolvedRelation> resolve_relation(const RelationName& n,
         return not_found(n);
     }
     if (n.schema == "pg_catalog" || n.schema == "information_schema") {
-        return catalog(n, n.schema, false);
+        return system_relation(n, n.schema, false);
     }
     if (n.schema == "mesh") {
-        return make_error("0A000", "the mesh catalog is not available yet", n.position);
+        if (auto v = catalog::find_virtual_relation("mesh", n.relation)) {
+            return virtual_relation(*v);
+        }
+        return make_error("42P01", "relation \"mesh." + std::string(n.relation) +
+                                       "\" does not exist in the mesh catalog",
+                          n.position);
     }
     if (!n.schema.empty()) {
         return product_in(n, snap, n.schema);
     }
     // PostgreSQL searches pg_catalog before the search_path; every pg_* relation lives there.
     if (starts_with(n.relation, "pg_")) {
-        return catalog(n, "pg_catalog", true);
+        return system_relation(n, "pg_catalog", true);
     }
     for (const auto& domain : search_path) {
+        if (domain == "mesh") {
+            // `SET search_path TO mesh` makes the catalog relations addressable unqualified.
+            if (auto v = catalog::find_virtual_relation("mesh", n.relation)) {
+                return virtual_relation(*v);
+            }
+            continue;
+        }
         auto r = product_in(n, snap, domain);
         if (r) {
             return r;

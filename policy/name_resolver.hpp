@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "config/model.hpp"
+#include "policy/catalog/virtual_relation.hpp"
 
 #include <string>
 #include <string_view>
@@ -21,8 +22,11 @@ struct RelationName {
 
 /// What a relation name stands for.
 struct ResolvedRelation {
-    enum class Kind { Product, SystemCatalog };
+    enum class Kind { Product, SystemCatalog, Virtual };
     Kind kind = Kind::Product;
+    /// Virtual: a relation meshgate answers itself from the snapshot (mesh catalog, BI-tool
+    /// introspection); the rewriter replaces it by its VALUES derived table.
+    catalog::VirtualRelation virtual_relation = catalog::VirtualRelation::MeshProducts;
     const config::Product* product = nullptr;  // Product
     const config::Domain* domain = nullptr;    // Product
     /// SystemCatalog given without a schema: the rewriter qualifies it with pg_catalog so the
@@ -32,8 +36,11 @@ struct ResolvedRelation {
 
 /// `domain.product` -> that product; unqualified -> first domain of `search_path` holding it
 /// (after `pg_*` names, which are pg_catalog's as in PostgreSQL); `pg_catalog.*` and
-/// `information_schema.*` -> SystemCatalog unless sensitive (42501); `mesh.*` -> 0A000; anything
-/// else, including every physical name -> 42P01 `data product "x.y" does not exist`.
+/// `information_schema.*` -> Virtual for the relations meshgate answers itself (see
+/// catalog::find_virtual_relation), else SystemCatalog unless sensitive (42501); `mesh.*` ->
+/// Virtual, an unknown `mesh.*` name 42P01; an unqualified name found in a `mesh` entry of the
+/// search_path -> Virtual; anything else, including every physical name -> 42P01
+/// `data product "x.y" does not exist`.
 Result<ResolvedRelation> resolve_relation(const RelationName& name,
                                           const std::vector<std::string>& search_path,
                                           const config::Snapshot& snap);

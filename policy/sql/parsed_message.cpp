@@ -11,6 +11,7 @@
 #include "policy/sql/pg_handles.hpp"
 #include "policy/sql/query_walker.hpp"
 #include "policy/sql/qualify_operators.hpp"
+#include "policy/sql/virtual_table.hpp"
 
 #include <algorithm>
 #include <array>
@@ -343,13 +344,17 @@ Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
             out.policies.insert(out.policies.end(), granted->begin(), granted->end());
         }
     }
-    if (walker.refs().empty() && !walker.tree_changed() && !wrapper_changed) {
+    if (walker.refs().empty() && walker.virtual_refs().empty() && !walker.tree_changed() &&
+        !wrapper_changed) {
         out.sql = std::string(text(i));
         return out;
     }
     if (auto r = install_derived_tables(walker.refs(), who, snap, walker.needs_fence(),
                                         out.policies);
         !r) {
+        return r.error();
+    }
+    if (auto r = install_virtual_tables(walker.virtual_refs(), who, snap); !r) {
         return r.error();
     }
     auto sql = deparse_one(raw, impl_->tree->version);

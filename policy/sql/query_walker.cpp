@@ -82,6 +82,13 @@ Result<void> QueryWalker::walk_node(PgQuery__Node* n)
     if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
         return on_range_var(n);
     }
+    if ((n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL ||
+         n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION) &&
+        mode_ == Mode::Query) {
+        if (auto r = rewrite_catalog_function(n); !r) {
+            return r;
+        }
+    }
     const auto* field = protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor,
                                                                 unsigned(n->node_case));
     if (field == nullptr || field->type != PROTOBUF_C_TYPE_MESSAGE) {

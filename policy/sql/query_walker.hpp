@@ -7,8 +7,10 @@
 #include "config/model.hpp"
 #include "policy/identity.hpp"
 #include "policy/sql/pg_handles.hpp"
+#include "policy/sql/virtual_table.hpp"
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace meshgate::policy::sql {
@@ -38,6 +40,8 @@ public:
 
     /// Product references in tree order.
     std::vector<ProductRef>& refs() { return refs_; }
+    /// Virtual relation references (mesh catalog, introspection) in tree order.
+    std::vector<VirtualRef>& virtual_refs() { return virtual_refs_; }
     /// True when the walk changed the tree itself (qualified a pg_catalog name).
     bool tree_changed() const { return tree_changed_; }
     /// True unless every expression of the statement is provably leakproof (see fence.cpp for
@@ -53,6 +57,12 @@ private:
     Result<void> on_select(PgQuery__SelectStmt* s);
     Result<void> on_with(PgQuery__WithClause* w);
     Result<void> on_range_var(PgQuery__Node* n);
+    // catalog_function.cpp: obj_description / col_description / pg_table_is_visible /
+    // current_schema(s) calls (and the CURRENT_SCHEMA keyword)
+    // become expressions over the virtual catalog relations (before the node is walked).
+    Result<void> rewrite_catalog_function(PgQuery__Node* n);
+    void note_generated_calls(ProtobufCMessage* m, int depth = 0);
+    Result<std::string> search_path_expression(bool first_only) const;
     Result<void> on_func_call(PgQuery__FuncCall* f);
     Result<void> on_type_name(PgQuery__TypeName* t);
     Result<void> on_a_expr(PgQuery__AExpr* e);
@@ -73,6 +83,8 @@ private:
     const config::Snapshot& snap_;
     std::vector<std::vector<std::string>> cte_scopes_;
     std::vector<ProductRef> refs_;
+    std::vector<VirtualRef> virtual_refs_;
+    std::unordered_set<const void*> generated_calls_;   // calls meshgate wrote: never rewritten
     std::vector<std::string> columns_;
     bool tree_changed_ = false;
     bool risky_ = false;   // some expression is not leakproof whatever the column types

@@ -25,6 +25,11 @@ Result<void> QueryWalker::on_range_var(PgQuery__Node* n)
     if (!resolved) {
         return resolved.error();
     }
+    if (resolved->kind == ResolvedRelation::Kind::Virtual) {
+        foreign_columns_ = true;  // not a product: no column types for the fence decision
+        virtual_refs_.push_back({n, resolved->virtual_relation});
+        return {};
+    }
     if (resolved->kind == ResolvedRelation::Kind::SystemCatalog) {
         foreign_columns_ = true;  // columns meshgate cannot type (fence decision)
         if (resolved->qualify_pg_catalog) {

@@ -142,9 +142,4 @@ TEST_CASE("an unqualified pg_* name is pinned to pg_catalog in the forwarded SQL
     CHECK(has(d.allow().rewritten(), "FROM pg_catalog.pg_class"));
 }
 
-TEST_CASE("the mesh catalog is not available yet") {
-    const auto d = fixtures::decide_as("alice", "SELECT * FROM mesh.products");
-    REQUIRE(d.is_deny());
-    CHECK(d.deny().sqlstate == "0A000");
-}
 }
