@@ -318,7 +318,7 @@ Result<void> walk_statement(PgQuery__Node* n, QueryWalker& walker, bool& changed
 }  // namespace
 
 Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
-                                                  const config::Snapshot& snap)
+                                                  const config::Snapshot& snap, bool federated)
 {
     auto* raw = impl_->tree->stmts[i];
     QueryWalker walker(QueryWalker::Mode::Query, who, snap);
@@ -348,7 +348,7 @@ Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
         return out;
     }
     if (auto r = install_derived_tables(walker.refs(), who, snap, walker.needs_fence(),
-                                        out.policies);
+                                        out.policies, federated);
         !r) {
         return r.error();
     }
