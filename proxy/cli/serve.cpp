@@ -9,6 +9,7 @@
 #include "proxy/backend/backend_health.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/backend/column_learner.hpp"
+#include "proxy/backend/federation_sync.hpp"
 #include "proxy/metrics/admin_server.hpp"
 #include "proxy/metrics/metrics.hpp"
 #include "proxy/cli/commands.hpp"
@@ -293,6 +294,8 @@ asio::awaitable<void> reload(proxy::Server& server, std::string path, proxy::Met
             co_return;
         }
     }
+    // Last before publishing: the federation backend follows only a snapshot that will serve.
+    co_await proxy::sync_federation(*loaded.snapshot, kLearnTimeout);
     server.update_backends(*loaded.snapshot);
     server.set_snapshot(loaded.snapshot);
     apply_log_settings(*loaded.snapshot, level_given);
@@ -374,6 +377,7 @@ int run_serve(int argc, char** argv)
         print_policy_errors(errors);
         return 2;
     }
+    proxy::sync_federation_blocking(*loaded.snapshot, kLearnTimeout);
     loaded.snapshot->generation = 1;
     if (loaded.snapshot->jwt) {  // fail fast on an unreadable or invalid JWKS
         if (auto keys = proxy::load_jwks(*loaded.snapshot); !keys) {
