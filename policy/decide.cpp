@@ -213,8 +213,8 @@ Result<void> decide_statement(sql::ParsedMessage& parsed, size_t i, MessageState
         st.allow.steps.push_back(Forward{std::string(text), false});
         return {};
     }
-    if (std::holds_alternative<sql::TransactionStatement>(cls)) {
-        st.allow.steps.push_back(Forward{std::string(text), true});
+    if (const auto* t = std::get_if<sql::TransactionStatement>(&cls)) {
+        st.allow.steps.push_back(Forward{std::string(text), true, t->opens});
         return {};
     }
     if (const auto* s = std::get_if<sql::SetStatement>(&cls)) {

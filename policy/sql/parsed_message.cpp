@@ -184,7 +184,9 @@ StatementClass ParsedMessage::classify(size_t i) const
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
         switch (n->transaction_stmt->kind) {
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+            return TransactionStatement{"BEGIN"};
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+            return TransactionStatement{"START TRANSACTION"};
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:

@@ -40,7 +40,7 @@ public:
     }
 
     // Runs one statement; on failure sets error_ (with `what`, never the SQL) and returns nullopt.
-    asio::awaitable<std::optional<SimpleQueryResult>> run(std::string sql, const std::string& what)
+    asio::awaitable<std::optional<SimpleQueryResult>> run(std::string sql, std::string what)
     {
         auto r = co_await with_timeout(conn_.simple_query(std::move(sql)), timeout_);
         if (!r) {
@@ -146,7 +146,8 @@ asio::awaitable<Outcome> apply(BackendConnection& conn, const config::Backend& f
                     failed = true;
                     break;
                 }
-                if (!co_await s.run(st.sql, st.log)) {
+                auto created = co_await s.run(st.sql, st.log);
+                if (!created) {
                     log_warn("federation sync: foreign table skipped; statements that need it "
                              "will fail",
                              {{"backend", fedb.name}, {"reason", s.error()}});
@@ -164,10 +165,18 @@ asio::awaitable<Outcome> apply(BackendConnection& conn, const config::Backend& f
                     failed = true;
                     break;
                 }
-            } else if (!co_await s.run(st.sql, st.log.empty() ? "updating the federation objects"
-                                                               : st.log)) {
-                failed = true;
-                break;
+            } else {
+                // No conditional expression inside co_await (GCC 12 destroys its temporaries
+                // twice): name the text first.
+                std::string what = "updating the federation objects";
+                if (!st.log.empty()) {
+                    what = st.log;
+                }
+                auto done = co_await s.run(st.sql, std::move(what));
+                if (!done) {
+                    failed = true;
+                    break;
+                }
             }
             if (!st.log.empty()) {
                 ++out.changes;
