@@ -139,6 +139,12 @@ def seed(a, b):
         orders.append((1000 + i, rnd.randint(1, len(customers) + 2), rnd.randint(1, 30),
                        f"note-{rnd.randint(1, 99999)}"))
     refunds = [(5000 + i, rnd.randint(1, len(customers)), rnd.randint(1, 500)) for i in range(1, rnd.randint(6, 12))]
+    # At least one joinable row per region the test users have (the rest is random).
+    for k, region in enumerate(["EU", "US"]):
+        c = customers[k]
+        customers[k] = (c[0], c[1], c[2], c[3], region)
+        orders[k] = (orders[k][0], c[0], rnd.randint(10, 30), orders[k][3])
+    refunds[0] = (refunds[0][0], customers[0][0], refunds[0][2])
     a.execute("DROP TABLE IF EXISTS public.fed_customers; "
               "CREATE TABLE public.fed_customers (id integer PRIMARY KEY, name text, email text, "
               "phone text, region text); GRANT SELECT ON public.fed_customers TO meshgate")
