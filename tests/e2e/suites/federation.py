@@ -266,6 +266,22 @@ def check_join(R, gate, a, b, clusters):
         R.eq("extended protocol: the federated join returns the same rows", res.text_rows(), want)
     except (OSError, _pgwire.WireError) as ex:
         R.check("extended protocol: the federated join returns the same rows", False, repr(ex))
+    # Through the federation as on one backend: a predicate on a masked column sees the mask,
+    # one on a filtered-out region sees nothing, raw and foreign names do not resolve, the
+    # federation's credentials stay unreadable.
+    raw = a.execute("SELECT email FROM public.fed_customers WHERE region = 'EU' ORDER BY id LIMIT 1")[0][0]
+    got, err = query(gate, "fedana", "SELECT count(*) FROM fa.customers c JOIN fb.orders o "
+                                     f"ON o.customer_id = c.id WHERE c.email = '{raw}'")
+    R.eq("a federated predicate on a masked column compares the masked value", got[0][0] if got else err_text(err), 0)
+    got, err = query(gate, "fedana", "SELECT count(*) FROM fa.customers c JOIN fb.orders o "
+                                     "ON o.customer_id = c.id WHERE c.region <> 'EU'")
+    R.eq("a federated predicate cannot reach rows the row filter removed", got[0][0] if got else err_text(err), 0)
+    got, err = query(gate, "fedana", 'SELECT count(*) FROM meshgate_fb_pg."public.fed_orders"')
+    R.eq("a foreign table name does not resolve (42P01)", code(err), "42P01")
+    got, err = query(gate, "fedana", "SELECT u.option_value FROM information_schema.user_mapping_options u, "
+                                     "fa.customers c, fb.orders o")
+    R.check("the federation's user mappings are not readable through a federated statement",
+            err is not None and os.environ["WAREHOUSE_PG_PASSWORD"] not in str(got) + str(err), err_text(err))
     fed_tables = clusters["fed_pg"].execute(
         "SELECT n.nspname, c.relname FROM pg_foreign_table f JOIN pg_class c ON c.oid = f.ftrelid "
         "JOIN pg_namespace n ON n.oid = c.relnamespace ORDER BY 1, 2")
