@@ -214,7 +214,7 @@ asio::awaitable<void> sync_federation(config::Snapshot& snap, std::chrono::milli
     auto fail = [&](const std::string& why) {
         snap.federation_unavailable = why;
         log_error("federation sync failed; statements spanning backends are refused until a "
-                  "reload succeeds",
+                  "sync succeeds (retried every 15 s)",
                   {{"backend", name}, {"reason", why}});
     };
     try {

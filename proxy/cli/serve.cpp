@@ -213,6 +213,26 @@ asio::awaitable<void> watch_config(proxy::Server& server, std::function<void()> 
     }
 }
 
+// A federation sync that failed (the federation backend not up yet, postgres_fdw not set up yet)
+// is retried, by a reload, every kFederationRetry while the published snapshot says so.
+constexpr std::chrono::seconds kFederationRetry{15};
+
+asio::awaitable<void> retry_federation(proxy::Server& server, std::function<void()> reload)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!server.stopping()) {
+        timer.expires_after(kFederationRetry);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        const auto snap = server.snapshot();
+        if (!server.stopping() && snap->federation_backend &&
+            !snap->federation_unavailable.empty()) {
+            proxy::log_info("federation unavailable: retrying the sync with a reload",
+                            {{"backend", *snap->federation_backend}});
+            reload();
+        }
+    }
+}
+
 std::string join_names(const config::Snapshot& snap)
 {
     std::string out;
@@ -538,6 +558,12 @@ int run_serve(int argc, char** argv)
                    [](std::exception_ptr e) {
                        if (e) {
                            proxy::log_error("config watch ended by an exception");
+                       }
+                   });
+    asio::co_spawn(ctx, retry_federation(server, [&] { asio::post(ctx, request_reload); }),
+                   [](std::exception_ptr e) {
+                       if (e) {
+                           proxy::log_error("federation retry ended by an exception");
                        }
                    });
     std::function<void(const boost::system::error_code&, int)> on_hup =

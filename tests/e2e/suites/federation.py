@@ -416,6 +416,28 @@ def check_without_federation(R, name, clusters):
                 err is None, err_text(err))
         R.check("the daemon log reports the failed federation sync",
                 "federation sync failed" in g.log_tail(100000), g.log_tail())
+        # The operator now does the one-time setup on cluster A: without a SIGHUP, the sync is
+        # retried and cluster A becomes the federation backend (fa read directly, fb foreign).
+        clusters["fa_pg"].execute("CREATE EXTENSION IF NOT EXISTS postgres_fdw; "
+                                  "GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO meshgate; "
+                                  "GRANT CREATE ON DATABASE postgres TO meshgate")
+
+        def recovered():
+            state["got"], state["err"] = query(g, "fedana", JOIN)
+            return state["err"] is None
+
+        R.check("after the setup the federation recovers by itself (retried sync)", wait_for(recovered, 40),
+                f"{err_text(state.get('err'))}\n{g.log_tail()}")
+        R.eq("a federation backend that also holds a domain: the join returns the right rows",
+             [tuple(r) for r in (state.get("got") or [])], expected_join(clusters["fa_pg"], clusters["fb_pg"], "fedana"))
+        got, err = query(g, "fedana", "SELECT inet_server_port() FROM fa.customers c JOIN fb.orders o "
+                                      "ON o.customer_id = c.id LIMIT 1")
+        R.eq("that join runs on cluster A", got[0][0] if got else err_text(err), clusters["fa_pg"].port)
+        R.eq("cluster A holds foreign tables only for the other backends",
+             sorted({r[0] for r in clusters["fa_pg"].execute(
+                 "SELECT n.nspname FROM pg_foreign_table f JOIN pg_class c ON c.oid = f.ftrelid "
+                 "JOIN pg_namespace n ON n.oid = c.relnamespace")}),
+             ["meshgate_fb_pg", "meshgate_warehouse"])
     finally:
         g.stop()
 
