@@ -175,6 +175,30 @@ TEST_CASE("routing: without federation 0A000 names the backends; unavailable fed
     CHECK(d.deny().sqlstate == "42501");
 }
 
+TEST_CASE("routing: BEGIN and START TRANSACTION are marked, so the session can defer them") {
+    struct Row {
+        const char* sql;
+        const char* opens;
+    };
+    const Row rows[] = {{"BEGIN", "BEGIN"},
+                        {"begin isolation level serializable", "BEGIN"},
+                        {"START TRANSACTION READ ONLY", "START TRANSACTION"},
+                        {"COMMIT", ""},
+                        {"ROLLBACK", ""},
+                        {"SAVEPOINT a", ""}};
+    for (const auto& r : rows) {
+        CAPTURE(std::string(r.sql));
+        const auto d = fixtures::decide_as("alice", r.sql);
+        REQUIRE(d.is_allow());
+        REQUIRE(d.allow().steps.size() == 1);
+        const auto* f = std::get_if<Forward>(&d.allow().steps[0]);
+        REQUIRE(f != nullptr);
+        CHECK(f->transaction_control);
+        CHECK(f->opens_transaction == r.opens);
+        CHECK(d.allow().catalog_only);
+    }
+}
+
 TEST_CASE("plan: one server, mapping and schema per other backend, one table per source") {
     const auto snap = federated_snapshot();
     auto plan = plan_federation(snap);
