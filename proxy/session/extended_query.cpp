@@ -50,7 +50,7 @@ Result<void> ClientSession::route(const std::string& backend)
                                           "\" but the open transaction runs on backend \"" +
                                           txn_backend_ + "\"");
         e.detail = "A transaction stays on the backend it started on (the backend of its first "
-                   "statement that reads data); the transaction is still open and usable.";
+                   "statement after BEGIN); the transaction is still open and usable.";
         e.hint = "COMMIT or ROLLBACK the transaction first, or run this statement outside it.";
         return e;
     }
