@@ -230,6 +230,9 @@ struct Snapshot {
     std::map<std::string, Backend> backends;
     std::string catalog_backend;
     std::optional<std::string> federation_backend;
+    /// Set by the federation sync (proxy/backend/federation_sync) when the federation backend
+    /// could not be brought in step: why. Statements spanning backends are then refused with it.
+    std::string federation_unavailable;
     PoolMode pool_mode = PoolMode::Session;
     std::map<std::string, User> users;
     std::map<std::string, Domain> domains;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <variant>
 
 namespace meshgate::policy {
 
@@ -50,6 +51,7 @@ struct MessageState {
     std::optional<Identity> changed;  // copy made on the first SET of a local setting
     Allow allow;
     std::vector<std::string> backends;
+    bool federated = false;  // second pass: sources are the federation backend's relations
 
     const Identity& who() const { return changed ? *changed : original; }
     Identity& mutable_who()
@@ -170,7 +172,7 @@ Result<void> on_show(const sql::ShowStatement& s, std::string_view text, Message
 Result<void> on_query(sql::ParsedMessage& parsed, size_t i, MessageState& st,
                       const config::Snapshot& snap)
 {
-    auto rw = parsed.rewrite_query(i, st.who(), snap);
+    auto rw = parsed.rewrite_query(i, st.who(), snap, st.federated);
     if (!rw) {
         return rw.error();
     }
@@ -211,8 +213,8 @@ Result<void> decide_statement(sql::ParsedMessage& parsed, size_t i, MessageState
         st.allow.steps.push_back(Forward{std::string(text), false});
         return {};
     }
-    if (std::holds_alternative<sql::TransactionStatement>(cls)) {
-        st.allow.steps.push_back(Forward{std::string(text), true});
+    if (const auto* t = std::get_if<sql::TransactionStatement>(&cls)) {
+        st.allow.steps.push_back(Forward{std::string(text), true, t->opens});
         return {};
     }
     if (const auto* s = std::get_if<sql::SetStatement>(&cls)) {
@@ -237,8 +239,13 @@ Result<void> decide_statement(sql::ParsedMessage& parsed, size_t i, MessageState
 
 }  // namespace
 
-Decision decide(std::string_view text, const Identity& who, const config::Snapshot& snap,
-                Protocol protocol)
+namespace {
+
+/// One pass over the message: every statement decided and rewritten (`federated`: for the
+/// federation backend). A Deny or the finished state.
+std::variant<Deny, MessageState> decide_pass(std::string_view text, const Identity& who,
+                                             const config::Snapshot& snap, Protocol protocol,
+                                             bool federated)
 {
     auto parsed = sql::ParsedMessage::parse(text);
     if (!parsed) {
@@ -249,7 +256,7 @@ Decision decide(std::string_view text, const Identity& who, const config::Snapsh
                                   "cannot insert multiple commands into a prepared statement"),
                        {});
     }
-    MessageState st{who, std::nullopt, {}, {}};
+    MessageState st{who, std::nullopt, {}, {}, federated};
     if (parsed->size() == 0) {
         // Empty or comment-only text: the backend answers EmptyQueryResponse.
         st.allow.steps.push_back(Forward{std::string(text), false});
@@ -260,16 +267,52 @@ Decision decide(std::string_view text, const Identity& who, const config::Snapsh
             return deny_of(r.error(), st.allow.products);
         }
     }
-    if (st.backends.size() > 1) {
+    return st;
+}
+
+}  // namespace
+
+Decision decide(std::string_view text, const Identity& who, const config::Snapshot& snap,
+                Protocol protocol)
+{
+    auto pass = decide_pass(text, who, snap, protocol, false);
+    if (auto* d = std::get_if<Deny>(&pass)) {
+        return std::move(*d);
+    }
+    MessageState* chosen = &std::get<MessageState>(pass);
+    std::optional<std::variant<Deny, MessageState>> fed;  // the federated pass, if needed
+    if (chosen->backends.size() > 1) {
+        const MessageState& st = *chosen;
+        // SPEC §3 Routing: a statement spanning backends runs on the federation backend, with
+        // each product's source replaced by its federated relation (policy/federation.hpp).
         std::string names;
         for (const auto& b : st.backends) {
             names += names.empty() ? b : ", " + b;
         }
-        return deny_of(make_error("0A000", "statement reads data products on several backends (" +
-                                               names + "); cross-backend queries are not "
-                                               "supported yet"),
-                       st.allow.products);
+        if (!snap.federation_backend) {
+            auto e = make_error("0A000", "statement reads data products on several backends (" +
+                                             names + ") and no federation backend is configured");
+            e.hint = "Query the products of one backend per statement, or ask the operator to "
+                     "configure federation_backend.";
+            return deny_of(e, st.allow.products);
+        }
+        if (!snap.federation_unavailable.empty()) {
+            auto e = make_error("55000", "statement reads data products on several backends (" +
+                                             names + "); the federation backend " +
+                                             *snap.federation_backend + " is unavailable");
+            e.detail = snap.federation_unavailable;
+            e.hint = "Query the products of one backend per statement until the operator fixes "
+                     "the federation backend.";
+            return deny_of(e, st.allow.products);
+        }
+        fed.emplace(decide_pass(text, who, snap, protocol, true));
+        if (auto* d = std::get_if<Deny>(&*fed)) {
+            return std::move(*d);
+        }
+        chosen = &std::get<MessageState>(*fed);
+        chosen->backends.assign(1, *snap.federation_backend);
     }
+    MessageState& st = *chosen;
     const bool forwards = std::any_of(st.allow.steps.begin(), st.allow.steps.end(), [](const Step& s) {
         return std::holds_alternative<Forward>(s);
     });

@@ -1,6 +1,7 @@
 // Derived-table installation. Layer: policy/sql.
 #include "policy/sql/derived_table.hpp"
 
+#include "policy/federation.hpp"
 #include "policy/product_view.hpp"
 #include "policy/sql/node_builder.hpp"
 #include "policy/sql/user_placeholders.hpp"
@@ -96,7 +97,7 @@ Result<void> replace_range_var(PgQuery__Node* n, NodePtr subquery)
 
 Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identity& who,
                                     const config::Snapshot& snap, bool fence,
-                                    std::vector<AppliedPolicy>& policies)
+                                    std::vector<AppliedPolicy>& policies, bool federated)
 {
     if (refs.empty()) {
         return {};
@@ -123,6 +124,11 @@ Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identit
                 return view.error();
             }
             policies.insert(policies.end(), view->policies.begin(), view->policies.end());
+            if (federated) {
+                auto rel = federated_source(snap, *ref.domain, *ref.product);
+                view->source_schema = std::move(rel.schema);
+                view->source_relation = std::move(rel.relation);
+            }
             it = views.emplace(ref.product, std::move(*view)).first;
         }
         const auto& view = it->second;

@@ -16,8 +16,10 @@ namespace meshgate::policy::sql {
 /// <filters AND-ed> [OFFSET 0]) AS <user alias or product name>(<user alias columns>)`.
 /// All generated pieces are parsed in one libpg_query call and checked for their exact shape
 /// before anything is grafted. Appends the masks and filters applied to `policies`.
+/// `federated`: the statement runs on the federation backend, so each source is the relation
+/// policy::federated_source names there (masks, filters and fences unchanged).
 Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identity& who,
                                     const config::Snapshot& snap, bool fence,
-                                    std::vector<AppliedPolicy>& policies);
+                                    std::vector<AppliedPolicy>& policies, bool federated = false);
 
 }  // namespace meshgate::policy::sql

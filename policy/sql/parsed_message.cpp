@@ -185,7 +185,9 @@ StatementClass ParsedMessage::classify(size_t i) const
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
         switch (n->transaction_stmt->kind) {
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+            return TransactionStatement{"BEGIN"};
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+            return TransactionStatement{"START TRANSACTION"};
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
         case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:
@@ -319,7 +321,7 @@ Result<void> walk_statement(PgQuery__Node* n, QueryWalker& walker, bool& changed
 }  // namespace
 
 Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
-                                                  const config::Snapshot& snap)
+                                                  const config::Snapshot& snap, bool federated)
 {
     auto* raw = impl_->tree->stmts[i];
     QueryWalker walker(QueryWalker::Mode::Query, who, snap);
@@ -350,7 +352,7 @@ Result<QueryRewrite> ParsedMessage::rewrite_query(size_t i, const Identity& who,
         return out;
     }
     if (auto r = install_derived_tables(walker.refs(), who, snap, walker.needs_fence(),
-                                        out.policies);
+                                        out.policies, federated);
         !r) {
         return r.error();
     }

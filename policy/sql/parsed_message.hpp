@@ -45,8 +45,11 @@ public:
     /// Checks statement `i` (a QueryStatement) for `who` under `snap`: resolves every relation,
     /// checks functions, access and purposes, and replaces every product reference by its
     /// derived table. Refusals come back as the Error to send. Mutates the parse tree of
-    /// statement `i`, so call it at most once per statement.
-    Result<QueryRewrite> rewrite_query(size_t i, const Identity& who, const config::Snapshot& snap);
+    /// statement `i`, so call it at most once per statement. `federated`: the statement will run
+    /// on the federation backend; every product source becomes its federated relation
+    /// (policy/federation.hpp), all policies applied exactly as otherwise.
+    Result<QueryRewrite> rewrite_query(size_t i, const Identity& who, const config::Snapshot& snap,
+                                       bool federated = false);
 
 private:
     struct Impl;

@@ -26,7 +26,9 @@ struct PortalStatement {
 };
 
 /// BEGIN / START TRANSACTION / COMMIT / ROLLBACK / SAVEPOINT / RELEASE / ROLLBACK TO.
-struct TransactionStatement {};
+struct TransactionStatement {
+    std::string opens;  // "BEGIN" / "START TRANSACTION" (its command tag); "" for the others
+};
 
 /// SET / RESET of one setting (`name` in lower case as PostgreSQL compares GUC names).
 struct SetStatement {

@@ -9,6 +9,7 @@
 #include "proxy/backend/backend_health.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/backend/column_learner.hpp"
+#include "proxy/backend/federation_sync.hpp"
 #include "proxy/metrics/admin_server.hpp"
 #include "proxy/metrics/metrics.hpp"
 #include "proxy/cli/commands.hpp"
@@ -212,6 +213,26 @@ asio::awaitable<void> watch_config(proxy::Server& server, std::function<void()> 
     }
 }
 
+// A federation sync that failed (the federation backend not up yet, postgres_fdw not set up yet)
+// is retried, by a reload, every kFederationRetry while the published snapshot says so.
+constexpr std::chrono::seconds kFederationRetry{15};
+
+asio::awaitable<void> retry_federation(proxy::Server& server, std::function<void()> reload)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!server.stopping()) {
+        timer.expires_after(kFederationRetry);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        const auto snap = server.snapshot();
+        if (!server.stopping() && snap->federation_backend &&
+            !snap->federation_unavailable.empty()) {
+            proxy::log_info("federation unavailable: retrying the sync with a reload",
+                            {{"backend", *snap->federation_backend}});
+            reload();
+        }
+    }
+}
+
 std::string join_names(const config::Snapshot& snap)
 {
     std::string out;
@@ -293,6 +314,8 @@ asio::awaitable<void> reload(proxy::Server& server, std::string path, proxy::Met
             co_return;
         }
     }
+    // Last before publishing: the federation backend follows only a snapshot that will serve.
+    co_await proxy::sync_federation(*loaded.snapshot, kLearnTimeout);
     server.update_backends(*loaded.snapshot);
     server.set_snapshot(loaded.snapshot);
     apply_log_settings(*loaded.snapshot, level_given);
@@ -374,6 +397,7 @@ int run_serve(int argc, char** argv)
         print_policy_errors(errors);
         return 2;
     }
+    proxy::sync_federation_blocking(*loaded.snapshot, kLearnTimeout);
     loaded.snapshot->generation = 1;
     if (loaded.snapshot->jwt) {  // fail fast on an unreadable or invalid JWKS
         if (auto keys = proxy::load_jwks(*loaded.snapshot); !keys) {
@@ -540,6 +564,12 @@ int run_serve(int argc, char** argv)
                    [](std::exception_ptr e) {
                        if (e) {
                            proxy::log_error("config watch ended by an exception");
+                       }
+                   });
+    asio::co_spawn(ctx, retry_federation(server, [&] { asio::post(ctx, request_reload); }),
+                   [](std::exception_ptr e) {
+                       if (e) {
+                           proxy::log_error("federation retry ended by an exception");
                        }
                    });
     std::function<void(const boost::system::error_code&, int)> on_hup =

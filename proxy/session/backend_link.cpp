@@ -90,6 +90,29 @@ struct DeadlineGuard {
 asio::awaitable<Result<ClientSession::BackendLink*>> ClientSession::link_for(
     const std::string& backend)
 {
+    auto link = co_await link_for_backend(backend);
+    if (!link || pending_begin_.empty() || !txn_backend_.empty()) {
+        co_return link;
+    }
+    // The BEGIN the client sent before (simple_query): the transaction starts here.
+    const std::string begin = std::exchange(pending_begin_, std::string());
+    auto r = co_await (*link)->conn->simple_query(begin);
+    if (!r) {
+        if (!(*link)->conn->usable()) {
+            (*link)->broken = true;
+        }
+        co_return r.error();
+    }
+    (*link)->status = (*link)->conn->transaction_status();
+    if ((*link)->status != 'I') {
+        txn_backend_ = backend;
+    }
+    co_return link;
+}
+
+asio::awaitable<Result<ClientSession::BackendLink*>> ClientSession::link_for_backend(
+    const std::string& backend)
+{
     auto it = links_.find(backend);
     if (it != links_.end() && it->second->conn) {
         BackendLink& link = *it->second;

@@ -135,6 +135,9 @@ std::string ClientSession::backend_of(const policy::Allow& allow) const
                 return it->second.backend;
             }
         }
+        if (!txn_backend_.empty()) {
+            return txn_backend_;  // COMMIT, SELECT 1, SET inside a transaction: where it runs
+        }
     }
     return allow.backend.empty() ? snapshot_->catalog_backend : allow.backend;
 }
@@ -377,7 +380,7 @@ asio::awaitable<void> ClientSession::send_fatal(const Error& e)
 char ClientSession::transaction_status() const
 {
     if (txn_backend_.empty()) {
-        return 'I';
+        return pending_begin_.empty() ? 'I' : 'T';
     }
     auto it = links_.find(txn_backend_);
     return it == links_.end() ? 'I' : it->second->status;

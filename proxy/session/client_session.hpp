@@ -207,6 +207,7 @@ private:
 
     // ---- backend_link.cpp
     boost::asio::awaitable<Result<BackendLink*>> link_for(const std::string& backend);
+    boost::asio::awaitable<Result<BackendLink*>> link_for_backend(const std::string& backend);
     boost::asio::awaitable<Result<void>> apply_settings(BackendLink& link);
     boost::asio::awaitable<RelayResult> relay(BackendLink& link, ResponseQueue& q,
                                               bool forward_ready);
@@ -243,6 +244,9 @@ private:
 
     std::map<std::string, std::unique_ptr<BackendLink>> links_;
     std::string txn_backend_;        // backend holding the open transaction block
+    /// A BEGIN answered by meshgate, sent just before the next forwarded statement, so that an
+    /// explicit transaction starts on the backend of its first statement (link_for).
+    std::string pending_begin_;
     std::string batch_backend_;      // extended: backend of the current Sync cycle
     std::string cancel_backend_;     // backend the cancel key currently points to
     bool discarding_ = false;        // extended: skipping client messages until Sync

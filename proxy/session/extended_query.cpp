@@ -49,7 +49,9 @@ Result<void> ClientSession::route(const std::string& backend)
         Error e = make_error("0A000", "statement runs on backend \"" + backend +
                                           "\" but the open transaction runs on backend \"" +
                                           txn_backend_ + "\"");
-        e.hint = "COMMIT or ROLLBACK the transaction first.";
+        e.detail = "A transaction stays on the backend it started on (the backend of its first "
+                   "statement after BEGIN); the transaction is still open and usable.";
+        e.hint = "COMMIT or ROLLBACK the transaction first, or run this statement outside it.";
         return e;
     }
     if (!batch_backend_.empty() && batch_backend_ != backend) {

@@ -161,6 +161,18 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
         co_return co_await flush_client();
     }
+    if (const auto* f = allow.steps.size() == 1 ? std::get_if<policy::Forward>(&allow.steps[0])
+                                                : nullptr;
+        f != nullptr && !f->opens_transaction.empty() && txn_backend_.empty() &&
+        pending_begin_.empty()) {
+        // SPEC §3: a transaction stays on the backend it started on; it starts on the backend of
+        // its first statement that needs one, not on the catalog backend (link_for sends it).
+        pending_begin_ = f->sql;
+        finish_statement(audit_slot, sql, decision, nullptr, started);
+        wire::encode(wire::CommandComplete{f->opens_transaction}, client_out_);
+        wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
+        co_return co_await flush_client();
+    }
     const bool any_forward = std::any_of(allow.steps.begin(), allow.steps.end(), [](const auto& s) {
         return std::holds_alternative<policy::Forward>(s);
     });
