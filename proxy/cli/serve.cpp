@@ -566,7 +566,7 @@ int run_serve(int argc, char** argv)
                            proxy::log_error("config watch ended by an exception");
                        }
                    });
-    asio::co_spawn(ctx, retry_federation(server, [&] { asio::post(ctx, request_reload); }),
+    asio::co_spawn(daemon, retry_federation(server, [&] { asio::post(daemon, request_reload); }),
                    [](std::exception_ptr e) {
                        if (e) {
                            proxy::log_error("federation retry ended by an exception");
