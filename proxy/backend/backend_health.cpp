@@ -74,6 +74,19 @@ void BackendHealth::retain(const std::vector<std::string>& names)
     }
 }
 
+std::vector<std::string> unavailable_products(const config::Snapshot& snap)
+{
+    std::vector<std::string> out;
+    for (const auto& [dname, domain] : snap.domains) {
+        for (const auto& [pname, product] : domain.products) {
+            if (!product.unavailable.empty()) {
+                out.push_back(product.address() + ": " + product.unavailable);
+            }
+        }
+    }
+    return out;
+}
+
 asio::awaitable<void> run_backend_checks(asio::any_io_executor ex, BackendHealth& health,
                                          std::function<config::SnapshotPtr()> snapshot,
                                          std::function<bool()> keep_running, Metrics* metrics)

@@ -44,6 +44,10 @@ private:
     std::map<std::string, State> states_;
 };
 
+/// "sales.customers: its source public.customers on backend sales_pg has no column phone ..."
+/// for each product column learning marked unavailable (for /readyz and the metrics).
+std::vector<std::string> unavailable_products(const config::Snapshot& snap);
+
 /// Checks every backend of `snapshot()` (a fresh login as the service account, then a clean
 /// Terminate; bounded by its connect_timeout_ms) once now and then every
 /// `admin.health_check_interval_ms`, until `keep_running()` is false.

@@ -412,6 +412,7 @@ int run_serve(int argc, char** argv)
     metrics.add_scrape_hook([&metrics, &audit, &server] {
         const auto st = audit.stats();
         metrics.set_audit(st.queue_depth, st.write_failures, st.refused, st.healthy);
+        metrics.set_products_unavailable(proxy::unavailable_products(*server.snapshot()).size());
         for (const auto& [name, pool] : server.pools()) {
             const auto ps = pool->stats();
             metrics.set_backend_connections(name, proxy::BackendState::Idle, ps.idle);
@@ -441,10 +442,12 @@ int run_serve(int argc, char** argv)
                     names.push_back(name);
                 }
                 std::string why;
+                // Unavailable products are reported, not fatal (proxy/metrics/admin_server.hpp).
+                auto unavailable = proxy::unavailable_products(*server.snapshot());
                 if (!health.ready(names, why)) {
-                    return proxy::Readiness{false, why};
+                    return proxy::Readiness{false, why, std::move(unavailable)};
                 }
-                return proxy::Readiness{true, ""};
+                return proxy::Readiness{true, "", std::move(unavailable)};
             });
         if (!started) {
             std::fprintf(stderr, "meshgate serve: admin port: %s\n",
