@@ -185,6 +185,10 @@ Error unavailable_error(const config::Product& product, const config::Snapshot& 
             file = d->second.origin.file;
         }
     }
+    // Clients see the domain file's name, not where the server keeps it.
+    if (const auto slash = file.find_last_of('/'); slash != std::string::npos) {
+        file = "domains/" + file.substr(slash + 1);
+    }
     Error e = make_error("55000", "data product " + product.address() + " is unavailable: " +
                                       product.unavailable + "; the owners of domain " +
                                       product.domain + (owners.empty() ? "" : " (" + owners + ")") +
