@@ -415,6 +415,7 @@ asio::awaitable<config::SnapshotPtr> ColumnRelearner::retry(policy::Deny deny,
     if (due.empty()) {
         co_return nullptr;
     }
+    reads_.fetch_add(due.size());
     auto next = std::make_shared<config::Snapshot>(*snap);
     const auto warnings = co_await learn_columns(*next, timeout_, &due);
     bool changed = false;

@@ -8,7 +8,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -83,6 +85,9 @@ public:
     /// Forgets when products were last read (after a reload read them all).
     void reset();
 
+    /// Product reads started so far (for tests and debugging).
+    uint64_t reads() const { return reads_.load(); }
+
 private:
     Current current_;
     Publish publish_;
@@ -90,6 +95,7 @@ private:
     std::chrono::milliseconds timeout_;
     std::mutex mutex_;
     std::map<std::string, std::chrono::steady_clock::time_point> last_try_;
+    std::atomic<uint64_t> reads_{0};
 };
 
 /// learn_columns on a private io_context (for the CLI and startup): returns the warnings, or an
