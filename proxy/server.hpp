@@ -86,6 +86,9 @@ public:
 
     SessionStats& mutable_stats() { return stats_; }
 
+    /// Re-reads unavailable products (after open(); null before).
+    std::shared_ptr<ColumnRelearner> relearner() const { return relearner_; }
+
     /// Every backend's pool (for metrics).
     std::vector<std::pair<std::string, std::shared_ptr<BackendPool>>> pools() const;
 

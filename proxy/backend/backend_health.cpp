@@ -87,14 +87,16 @@ std::vector<std::string> unavailable_products(const config::Snapshot& snap)
     return out;
 }
 
-asio::awaitable<void> run_backend_checks(asio::any_io_executor ex, BackendHealth& health,
-                                         std::function<config::SnapshotPtr()> snapshot,
-                                         std::function<bool()> keep_running, Metrics* metrics)
+asio::awaitable<void> run_backend_checks(
+    asio::any_io_executor ex, BackendHealth& health, std::function<config::SnapshotPtr()> snapshot,
+    std::function<bool()> keep_running, Metrics* metrics,
+    std::function<asio::awaitable<void>(std::vector<std::string>)> after_round)
 {
     asio::steady_timer timer(ex);
     while (keep_running()) {
         const config::SnapshotPtr snap = snapshot();
         std::vector<std::string> names;
+        std::vector<std::string> up;
         for (const auto& [name, backend] : snap->backends) {
             names.push_back(name);
             // Built before the co_await: GCC 12 cannot keep a braced list of string literals
@@ -107,6 +109,7 @@ asio::awaitable<void> run_backend_checks(asio::any_io_executor ex, BackendHealth
             if (conn) {
                 co_await (*conn)->terminate();
                 health.record(name, true, "", metrics);
+                up.push_back(name);
             } else {
                 health.record(name, false, conn.error().message, metrics);
             }
@@ -115,6 +118,9 @@ asio::awaitable<void> run_backend_checks(asio::any_io_executor ex, BackendHealth
             }
         }
         health.retain(names);
+        if (after_round && !up.empty()) {
+            co_await after_round(std::move(up));
+        }
         timer.expires_after(std::chrono::milliseconds(snap->admin.health_check_interval_ms));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }

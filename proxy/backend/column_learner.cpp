@@ -391,6 +391,7 @@ void ColumnRelearner::reset()
 {
     std::lock_guard lock(mutex_);
     last_try_.clear();
+    last_refresh_.clear();
 }
 
 asio::awaitable<config::SnapshotPtr> ColumnRelearner::retry(policy::Deny deny,
@@ -399,16 +400,57 @@ asio::awaitable<config::SnapshotPtr> ColumnRelearner::retry(policy::Deny deny,
     if (!snap) {
         co_return nullptr;
     }
+    auto candidates = unavailable_products_of(deny, *snap);
+    if (candidates.empty()) {
+        co_return nullptr;
+    }
+    auto published = co_await reread(std::move(candidates), snap, false);
+    if (published == snap) {
+        co_return nullptr;
+    }
+    co_return published;
+}
+
+asio::awaitable<void> ColumnRelearner::refresh(std::vector<std::string> backends_up)
+{
+    auto snap = current_();
+    if (!snap) {
+        co_return;
+    }
+    std::vector<std::string> candidates;
+    for (const auto& [dname, domain] : snap->domains) {
+        if (std::find(backends_up.begin(), backends_up.end(), domain.backend) ==
+            backends_up.end()) {
+            continue;
+        }
+        for (const auto& [pname, product] : domain.products) {
+            if (!product.unavailable.empty()) {
+                candidates.push_back(product.address());
+            }
+        }
+    }
+    if (!candidates.empty()) {
+        co_await reread(std::move(candidates), snap, true);
+    }
+}
+
+// Returns the snapshot to decide on: null when nothing was due or nothing changed, the new one
+// when published, or the current one when a reload replaced `snap` meanwhile.
+asio::awaitable<config::SnapshotPtr> ColumnRelearner::reread(std::vector<std::string> candidates,
+                                                             config::SnapshotPtr snap,
+                                                             bool background)
+{
     std::vector<std::string> due;
     {
         const auto now = std::chrono::steady_clock::now();
         std::lock_guard lock(mutex_);
-        for (auto& address : unavailable_products_of(deny, *snap)) {
-            auto it = last_try_.find(address);
-            if (it != last_try_.end() && now - it->second < min_interval_) {
+        auto& last = background ? last_refresh_ : last_try_;
+        for (auto& address : candidates) {
+            auto it = last.find(address);
+            if (it != last.end() && now - it->second < min_interval_) {
                 continue;
             }
-            last_try_[address] = now;
+            last[address] = now;
             due.push_back(std::move(address));
         }
     }
@@ -428,9 +470,12 @@ asio::awaitable<config::SnapshotPtr> ColumnRelearner::retry(policy::Deny deny,
         }
         if (after->unavailable != before->unavailable) {
             changed = true;
-            log_info(after->unavailable.empty() ? "data product available again"
-                                                : "data product still unavailable",
-                     {{"product", address}, {"reason", after->unavailable}});
+            if (after->unavailable.empty()) {
+                log_info("data product available again", {{"product", address}});
+            } else {
+                log_warn("data product still unavailable",
+                         {{"product", address}, {"reason", after->unavailable}});
+            }
         }
     }
     if (!changed) {

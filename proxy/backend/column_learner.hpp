@@ -82,19 +82,32 @@ public:
     /// product was due for a retry or reading it again changed nothing.
     boost::asio::awaitable<config::SnapshotPtr> retry(policy::Deny deny, config::SnapshotPtr snap);
 
-    /// Forgets when products were last read (after a reload read them all).
+    /// In the background (after each round of backend health checks): reads again the
+    /// unavailable products of the current snapshot that live on one of `backends_up` and are
+    /// due, so /readyz and meshgate_products_unavailable recover without a reload or a
+    /// statement once a backend or a table is back. Same interval per product as retry(), on
+    /// its own clock.
+    boost::asio::awaitable<void> refresh(std::vector<std::string> backends_up);
+
+    /// Forgets when products were last read.
     void reset();
 
     /// Product reads started so far (for tests and debugging).
     uint64_t reads() const { return reads_.load(); }
 
 private:
+    /// Reads `candidates` of `snap` again (those due); the snapshot published, or null.
+    boost::asio::awaitable<config::SnapshotPtr> reread(std::vector<std::string> candidates,
+                                                       config::SnapshotPtr snap, bool background);
+
     Current current_;
     Publish publish_;
     std::chrono::milliseconds min_interval_;
     std::chrono::milliseconds timeout_;
     std::mutex mutex_;
+    // Separate clocks: a background read never delays the first use after a failed read.
     std::map<std::string, std::chrono::steady_clock::time_point> last_try_;
+    std::map<std::string, std::chrono::steady_clock::time_point> last_refresh_;
     std::atomic<uint64_t> reads_{0};
 };
 

@@ -472,7 +472,10 @@ int run_serve(int argc, char** argv)
     asio::co_spawn(
         ctx,
         proxy::run_backend_checks(ctx.get_executor(), health, [&server] { return server.snapshot(); },
-                                  [&server] { return !server.stopping(); }, &metrics),
+                                  [&server] { return !server.stopping(); }, &metrics,
+                                  [relearner = server.relearner()](std::vector<std::string> up) {
+                                      return relearner->refresh(std::move(up));
+                                  }),
         [](std::exception_ptr e) {
             if (e) {
                 proxy::log_error("backend health checks ended by an exception");

@@ -110,6 +110,7 @@ class Learning:
             {USER: {"password": "learn-pw", "groups": ["learners"],
                     "attributes": {"region": "EU"}, "search_path": ["learnd"]}})
         self.gate.cfg["admin"]["host"] = "127.0.0.1"
+        self.gate.cfg["admin"]["health_check_interval_ms"] = 500
 
     # -- helpers --------------------------------------------------------------------------
     def admin(self, path):
@@ -275,6 +276,15 @@ class Learning:
                        "ALTER TABLE learn.people ALTER COLUMN score TYPE text",
                        "ALTER TABLE learn.people ALTER COLUMN score TYPE numeric(10,2) USING score::numeric",
                        ["score", "coarse-score", "round"])
+            # Without a reload or a statement: the background refresh (after each round of
+            # backend health checks) notices a source that is back.
+            superuser("ALTER TABLE learn.late RENAME TO late_gone")
+            R.check("late renamed away, reload: /readyz lists learnd.late again",
+                    self.reload() and "learnd.late" in self.admin("/readyz")[1], self.admin("/readyz"))
+            superuser("ALTER TABLE learn.late_gone RENAME TO late")
+            R.check("renamed back: /readyz recovers by itself (no reload, no statement)",
+                    wait_for(lambda: self.admin("/readyz") == (200, "ready\n"), 20),
+                    self.admin("/readyz"))
             self.drift("source table renamed away",
                        "ALTER TABLE learn.people RENAME TO people_gone",
                        "ALTER TABLE learn.people_gone RENAME TO people",

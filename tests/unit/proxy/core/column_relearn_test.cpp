@@ -169,4 +169,33 @@ TEST_CASE("a reload that came first wins: the statement is decided on the reload
     CHECK(srv.get() == reloaded);
     proxy::set_log_level(proxy::LogLevel::Info);
 }
+
+TEST_CASE("background refresh: only products on backends that were up, on its own clock")
+{
+    proxy::set_log_level(proxy::LogLevel::Off);
+    Server srv;
+    srv.current = make_snapshot(closed_port());
+    proxy::ColumnRelearner r([&] { return srv.get(); },
+                             [&](const config::SnapshotPtr& e, config::SnapshotPtr n) {
+                                 return srv.publish(e, std::move(n));
+                             },
+                             std::chrono::hours(1), std::chrono::milliseconds(3000));
+    auto run = [&](std::vector<std::string> up) {
+        asio::io_context io;
+        asio::co_spawn(io, r.refresh(std::move(up)), [](std::exception_ptr e) { REQUIRE_FALSE(e); });
+        io.run();
+    };
+    run({"other"});
+    CHECK(r.reads() == 0);
+    run({"wh"});
+    CHECK(r.reads() == 2);  // dom.a and dom.b
+    CHECK(srv.published == 1);
+    run({"wh"});
+    CHECK(r.reads() == 2);  // not due again within the interval
+    // A statement's first use is not delayed by the background read.
+    const auto cur = srv.get();
+    CHECK(retry(r, deny_of(*cur, "a"), cur) == nullptr);  // same reason: nothing new
+    CHECK(r.reads() == 3);
+    proxy::set_log_level(proxy::LogLevel::Info);
+}
 }
