@@ -196,7 +196,7 @@ Error unavailable_error(const config::Product& product, const config::Snapshot& 
                                       (file.empty() ? "the domain file" : file));
     e.detail = "meshgate refuses statements on a data product whose source is missing or no "
                "longer matches its domain file, rather than return a wrong or unmasked answer.";
-    e.hint = "meshgate reads the source again on reload and at the next use; "
+    e.hint = "meshgate reads the source again on reload, at the next use and every few seconds; "
              "`meshgate check --live` lists every unavailable product.";
     return e;
 }
