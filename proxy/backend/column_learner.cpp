@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <exception>
 #include <map>
-#include <set>
 
 namespace meshgate::proxy {
 namespace asio = boost::asio;
