@@ -480,6 +480,9 @@ asio::awaitable<config::SnapshotPtr> ColumnRelearner::reread(std::vector<std::st
     if (!changed) {
         co_return nullptr;
     }
+    if (prepare_) {
+        co_await prepare_(*next);
+    }
     config::SnapshotPtr published = next;
     if (!publish_(snap, published)) {
         co_return current_();  // a reload came first: decide on what it published

@@ -89,6 +89,11 @@ public:
     /// its own clock.
     boost::asio::awaitable<void> refresh(std::vector<std::string> backends_up);
 
+    /// Runs on a re-read snapshot that changed, before it is published (e.g. the federation
+    /// sync, so foreign tables follow products that became available). Set before use.
+    using Prepare = std::function<boost::asio::awaitable<void>(config::Snapshot&)>;
+    void set_prepare(Prepare prepare) { prepare_ = std::move(prepare); }
+
     /// Forgets when products were last read.
     void reset();
 
@@ -102,6 +107,7 @@ private:
 
     Current current_;
     Publish publish_;
+    Prepare prepare_;
     std::chrono::milliseconds min_interval_;
     std::chrono::milliseconds timeout_;
     std::mutex mutex_;

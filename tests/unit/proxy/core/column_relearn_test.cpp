@@ -123,9 +123,17 @@ TEST_CASE("read again at the first use, then not again within the interval; rese
                                  return srv.publish(e, std::move(n));
                              },
                              std::chrono::hours(1), std::chrono::milliseconds(3000));
+    int prepared = 0;
+    r.set_prepare([&](config::Snapshot& s) -> asio::awaitable<void> {
+        CHECK(s.domains.at("dom").products.at("a").unavailable.find("(at start)") ==
+              std::string::npos);
+        ++prepared;
+        co_return;
+    });
     const auto first = srv.get();
     auto fresh = retry(r, deny_of(*first, "a"), first);
     CHECK(r.reads() == 1);
+    CHECK(prepared == 1);  // once, on the changed snapshot, before it was published
     REQUIRE(fresh != nullptr);  // the reason changed: "(at start)" -> the connect error
     CHECK(srv.published == 1);
     CHECK(srv.get() == fresh);
@@ -140,6 +148,7 @@ TEST_CASE("read again at the first use, then not again within the interval; rese
     // The next statement on it, within the interval: no read, no new snapshot.
     CHECK(retry(r, deny_of(*fresh, "a"), fresh) == nullptr);
     CHECK(r.reads() == 1);
+    CHECK(prepared == 1);
     // Another product has its own first use.
     CHECK(retry(r, deny_of(*fresh, "b"), fresh) != nullptr);
     CHECK(r.reads() == 2);
