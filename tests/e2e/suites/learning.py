@@ -26,6 +26,7 @@ import psycopg2
 mg = sys.modules["__main__"]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _owngate  # noqa: E402
+import _pgwire  # noqa: E402
 
 USER = "learn_ana"
 DOMAIN = """\
@@ -52,6 +53,9 @@ products:
         with: { round: 10 }
   late:
     source: learn.late
+    access: { allow: [group:learners] }
+  late_ext:
+    source: learn.late_ext
     access: { allow: [group:learners] }
 """
 
@@ -132,6 +136,15 @@ class Learning:
         finally:
             conn.close()
 
+    def extended(self, sql, params=()):
+        """Parse/Bind/Execute through the extended protocol (_pgwire): (text rows, sqlstates)."""
+        c = _pgwire.Conn("127.0.0.1", self.gate.port, USER, "learn-pw")
+        try:
+            r = c.extended(sql, params)
+            return r.text_rows(), r.sqlstates
+        finally:
+            c.close()
+
     def check_live(self):
         return mg.run([mg.ENV.mg_bin, "check", "--config", self.gate.config, "--live"])
 
@@ -202,6 +215,9 @@ class Learning:
                 ex is not None and ex.pgcode == "55000" and "learnd.people is unavailable" in msg
                 and "backend warehouse" in msg and all(p in msg for p in column_parts),
                 f"rows={rows} err={ex!r} {msg}")
+        rows, states = self.extended("SELECT id FROM learnd.people WHERE id > $1", ("0",))
+        R.check(f"{when}: the same through the extended protocol (Parse): 55000",
+                states == ["55000"], f"rows={rows} sqlstates={states}")
         rows, ex = self.query("SELECT count(*) FROM learnd.people p JOIN learnd.late l ON true")
         R.check(f"{when}: a join that reads it gets the same 55000", ex is not None and ex.pgcode == "55000",
                 f"rows={rows} err={ex!r}")
@@ -232,21 +248,22 @@ class Learning:
     def run(self):
         R = self.R
         self.setup()
-        superuser("DROP TABLE IF EXISTS learn.late")
+        superuser("DROP TABLE IF EXISTS learn.late, learn.late_ext")
         R.check("the learning gate starts although learn.late does not exist", self.gate.start(),
                 self.gate.log_tail())
         try:
             self.usable("at start")
             rc, out, err = self.check_live()
             R.check("check --live names the missing source learn.late (exit 1)",
-                    rc == 1 and any("learnd.late" in l and "learn.late" in l and "does not exist" in l
+                    rc == 1 and any("learnd.late is unavailable" in l and "learn.late " in l and "does not exist" in l
                                     and "backend warehouse" in l for l in (out + err).splitlines()),
                     out + err)
             status, body = self.admin("/readyz")
             R.check("/readyz lists learnd.late as unavailable (200, degraded)",
-                    status == 200 and "learnd.late" in body and "does not exist" in body, (status, body))
-            R.check("meshgate_products_unavailable is 1",
-                    metric(self.admin("/metrics")[1], "meshgate_products_unavailable") == 1.0,
+                    status == 200 and "learnd.late: its source learn.late on backend warehouse does not exist" in body,
+                    (status, body))
+            R.check("meshgate_products_unavailable is 2 (late and late_ext)",
+                    metric(self.admin("/metrics")[1], "meshgate_products_unavailable") == 2.0,
                     self.admin("/metrics")[1][-400:])
             superuser("""
                 CREATE TABLE learn.late (id int, note text);
@@ -257,10 +274,20 @@ class Learning:
             R.eq("first use after the table was created: learnd.late answers (no reload)",
                  self.query("SELECT id, note FROM learnd.late ORDER BY id"), (want, None))
             R.check("/readyz no longer lists learnd.late",
-                    wait_for(lambda: "learnd.late" not in self.admin("/readyz")[1], 5),
+                    wait_for(lambda: "learnd.late:" not in self.admin("/readyz")[1], 5),
                     self.admin("/readyz"))
-            R.eq("meshgate_products_unavailable is 0 after the first use",
-                 metric(self.admin("/metrics")[1], "meshgate_products_unavailable"), 0.0)
+            R.eq("meshgate_products_unavailable is 1 after the first use (late_ext still missing)",
+                 metric(self.admin("/metrics")[1], "meshgate_products_unavailable"), 1.0)
+            superuser("""
+                CREATE TABLE learn.late_ext (id int, note text);
+                INSERT INTO learn.late_ext SELECT g, 'x' || g FROM generate_series(1, 7) g;
+                GRANT SELECT ON learn.late_ext TO meshgate;
+            """)
+            want = [[str(i), n] for i, n in
+                    mg.direct_rows("SELECT id, note FROM learn.late_ext WHERE id > 2 ORDER BY id")]
+            R.eq("first use through the extended protocol: learnd.late_ext answers",
+                 self.extended("SELECT id, note FROM learnd.late_ext WHERE id > $1 ORDER BY id", ("2",)),
+                 (want, []))
             rc, out, err = self.check_live()
             R.check("check --live passes once every source exists", rc == 0, out + err)
 
@@ -280,7 +307,7 @@ class Learning:
             # backend health checks) notices a source that is back.
             superuser("ALTER TABLE learn.late RENAME TO late_gone")
             R.check("late renamed away, reload: /readyz lists learnd.late again",
-                    self.reload() and "learnd.late" in self.admin("/readyz")[1], self.admin("/readyz"))
+                    self.reload() and "learnd.late:" in self.admin("/readyz")[1], self.admin("/readyz"))
             superuser("ALTER TABLE learn.late_gone RENAME TO late")
             R.check("renamed back: /readyz recovers by itself (no reload, no statement)",
                     wait_for(lambda: self.admin("/readyz") == (200, "ready\n"), 20),
