@@ -104,6 +104,12 @@ struct Product {
     /// Physical columns in the source's order, learned from the backend. Empty until learned;
     /// the policy engine refuses (fail closed) a product whose columns are unknown.
     std::vector<Column> physical_columns;
+    /// Set by column learning when statements on this product must be refused although the
+    /// configuration is valid: its source is missing, unreadable or unreachable, or no longer
+    /// matches the declared columns, masks and row filters ("its source public.customers on
+    /// backend sales_pg has no column phone (masked by hide-phone)"). Empty = usable. Reported
+    /// by `meshgate check --live`, on /readyz and to clients (policy::unavailable_error).
+    std::string unavailable;
     SourceLocation origin;
 
     std::string address() const { return domain + "." + name; }

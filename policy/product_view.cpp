@@ -4,6 +4,7 @@
 #include "policy/access_check.hpp"
 #include "policy/mask_expression.hpp"
 #include "policy/principal_match.hpp"
+#include "policy/source_check.hpp"
 
 #include <algorithm>
 
@@ -83,6 +84,9 @@ bool applies_keyed_hash(const std::vector<AppliedPolicy>& policies, const config
 Result<ProductView> build_product_view(const config::Product& product, const Identity& who,
                                        const config::Snapshot& snap, bool fence)
 {
+    if (!product.unavailable.empty()) {
+        return unavailable_error(product, snap);
+    }
     if (product.physical_columns.empty()) {
         return make_error("55000", "the columns of data product " + product.address() +
                                        " are not known yet (meshgate learns them from its "

@@ -5,6 +5,7 @@
 #include "auth/digest.hpp"
 #include "auth/random.hpp"
 #include "proxy/backend/backend_pool.hpp"
+#include "proxy/backend/column_learner.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
 
@@ -40,6 +41,17 @@ void Server::set_snapshot(config::SnapshotPtr snapshot)
     MESHGATE_ASSERT(snapshot != nullptr);
     std::lock_guard lock(snapshot_mutex_);
     snapshot_ = std::move(snapshot);
+}
+
+bool Server::replace_snapshot_if(const config::SnapshotPtr& expected, config::SnapshotPtr next)
+{
+    MESHGATE_ASSERT(next != nullptr);
+    std::lock_guard lock(snapshot_mutex_);
+    if (snapshot_ != expected) {
+        return false;
+    }
+    snapshot_ = std::move(next);
+    return true;
 }
 
 std::shared_ptr<BackendPool> Server::pool(const std::string& backend) const
@@ -113,6 +125,14 @@ Result<void> Server::open()
     services->metrics = metrics_;
     services->audit = audit_;
     services->rewrite_cache = std::make_shared<policy::RewriteCache>();
+    relearner_ = std::make_shared<ColumnRelearner>(
+        [this] { return snapshot(); },
+        [this](const config::SnapshotPtr& expected, config::SnapshotPtr next) {
+            return replace_snapshot_if(expected, std::move(next));
+        });
+    services->relearn = [relearner = relearner_](policy::Deny deny, config::SnapshotPtr snap) {
+        return relearner->retry(std::move(deny), std::move(snap));
+    };
     // Unknown users get a mock SCRAM exchange whose salt derives from this seed. From the
     // deployment's hash key (domain-separated) every replica and restart answers an unknown user
     // the same, so salts cannot tell users that exist from users that do not; without a key a

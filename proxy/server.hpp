@@ -26,6 +26,7 @@ namespace meshgate::proxy {
 
 class AuditWriter;
 class BackendPool;
+class ColumnRelearner;
 class Metrics;
 struct SessionControl;
 
@@ -74,6 +75,9 @@ public:
     /// The current snapshot (atomic read) and its replacement (reload).
     config::SnapshotPtr snapshot() const;
     void set_snapshot(config::SnapshotPtr snapshot);
+    /// Replaces the snapshot with `next` only if it is still `expected` (column relearning must
+    /// not undo a reload that happened meanwhile).
+    bool replace_snapshot_if(const config::SnapshotPtr& expected, config::SnapshotPtr next);
 
     /// After a reload: a new pool for each backend that is new or whose settings changed
     /// (sessions keep the old pool they hold until they end); pools of removed backends are
@@ -81,6 +85,9 @@ public:
     void update_backends(const config::Snapshot& snap);
 
     SessionStats& mutable_stats() { return stats_; }
+
+    /// Re-reads unavailable products (after open(); null before).
+    std::shared_ptr<ColumnRelearner> relearner() const { return relearner_; }
 
     /// Every backend's pool (for metrics).
     std::vector<std::pair<std::string, std::shared_ptr<BackendPool>>> pools() const;
@@ -112,6 +119,7 @@ private:
     Metrics* metrics_ = nullptr;
     AuditWriter* audit_ = nullptr;
     std::shared_ptr<SessionServices> services_;
+    std::shared_ptr<ColumnRelearner> relearner_;
     mutable std::mutex pools_mutex_;
     std::map<std::string, std::shared_ptr<BackendPool>> pools_;
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;

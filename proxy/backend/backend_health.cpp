@@ -74,14 +74,29 @@ void BackendHealth::retain(const std::vector<std::string>& names)
     }
 }
 
-asio::awaitable<void> run_backend_checks(asio::any_io_executor ex, BackendHealth& health,
-                                         std::function<config::SnapshotPtr()> snapshot,
-                                         std::function<bool()> keep_running, Metrics* metrics)
+std::vector<std::string> unavailable_products(const config::Snapshot& snap)
+{
+    std::vector<std::string> out;
+    for (const auto& [dname, domain] : snap.domains) {
+        for (const auto& [pname, product] : domain.products) {
+            if (!product.unavailable.empty()) {
+                out.push_back(product.address() + ": " + product.unavailable);
+            }
+        }
+    }
+    return out;
+}
+
+asio::awaitable<void> run_backend_checks(
+    asio::any_io_executor ex, BackendHealth& health, std::function<config::SnapshotPtr()> snapshot,
+    std::function<bool()> keep_running, Metrics* metrics,
+    std::function<asio::awaitable<void>(std::vector<std::string>)> after_round)
 {
     asio::steady_timer timer(ex);
     while (keep_running()) {
         const config::SnapshotPtr snap = snapshot();
         std::vector<std::string> names;
+        std::vector<std::string> up;
         for (const auto& [name, backend] : snap->backends) {
             names.push_back(name);
             // Built before the co_await: GCC 12 cannot keep a braced list of string literals
@@ -94,6 +109,7 @@ asio::awaitable<void> run_backend_checks(asio::any_io_executor ex, BackendHealth
             if (conn) {
                 co_await (*conn)->terminate();
                 health.record(name, true, "", metrics);
+                up.push_back(name);
             } else {
                 health.record(name, false, conn.error().message, metrics);
             }
@@ -102,6 +118,9 @@ asio::awaitable<void> run_backend_checks(asio::any_io_executor ex, BackendHealth
             }
         }
         health.retain(names);
+        if (after_round && !up.empty()) {
+            co_await after_round(std::move(up));
+        }
         timer.expires_after(std::chrono::milliseconds(snap->admin.health_check_interval_ms));
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -44,13 +44,19 @@ private:
     std::map<std::string, State> states_;
 };
 
+/// "sales.customers: its source public.customers on backend sales_pg has no column phone ..."
+/// for each product column learning marked unavailable (for /readyz and the metrics).
+std::vector<std::string> unavailable_products(const config::Snapshot& snap);
+
 /// Checks every backend of `snapshot()` (a fresh login as the service account, then a clean
 /// Terminate; bounded by its connect_timeout_ms) once now and then every
 /// `admin.health_check_interval_ms`, until `keep_running()` is false.
-boost::asio::awaitable<void> run_backend_checks(boost::asio::any_io_executor ex,
-                                                BackendHealth& health,
-                                                std::function<config::SnapshotPtr()> snapshot,
-                                                std::function<bool()> keep_running,
-                                                Metrics* metrics);
+/// After each round, `after_round` (when set) gets the backends that were up in it (column
+/// learning reads unavailable products on them again: ColumnRelearner::refresh).
+boost::asio::awaitable<void> run_backend_checks(
+    boost::asio::any_io_executor ex, BackendHealth& health,
+    std::function<config::SnapshotPtr()> snapshot, std::function<bool()> keep_running,
+    Metrics* metrics,
+    std::function<boost::asio::awaitable<void>(std::vector<std::string>)> after_round = {});
 
 }  // namespace meshgate::proxy

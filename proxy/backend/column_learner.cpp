@@ -2,6 +2,7 @@
 // everything that could not be learned. Layer: proxy (I/O edge).
 #include "proxy/backend/column_learner.hpp"
 
+#include "policy/source_check.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/io/with_timeout.hpp"
 #include "proxy/log.hpp"
@@ -13,6 +14,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <map>
 
@@ -34,6 +36,7 @@ std::string source_name(const config::Product& p)
 struct Probe {
     std::vector<config::Column> columns;
     std::optional<std::string> error;  // set = not learned, with the reason
+    bool missing = false;              // the relation does not exist (42P01)
 };
 
 // `SELECT * FROM source LIMIT 0`: names and types from RowDescription, type names from
@@ -54,10 +57,9 @@ asio::awaitable<Probe> probe_columns(BackendConnection& conn, const config::Prod
         co_return out;
     }
     if (!*r) {
-        out.error = (*r).error().sqlstate == "42P01"
-                        ? std::string("source relation not found; statements on the product "
-                                      "are refused")
-                        : "cannot read its columns: " + (*r).error().message;
+        out.missing = (*r).error().sqlstate == "42P01";
+        out.error = out.missing ? std::string("does not exist")
+                                : "cannot be read: " + (*r).error().message;
         co_return out;
     }
     const SimpleQueryResult& res = **r;
@@ -88,8 +90,10 @@ asio::awaitable<Probe> probe_columns(BackendConnection& conn, const config::Prod
     co_return out;
 }
 
-// Reads the columns of every product of one backend. Each product's columns are assigned in one
-// step after its query succeeded, so a timeout leaves every product either learned or empty.
+// Reads the columns of every product of one backend. Each product's columns (or the reason it
+// is unavailable) are assigned in one step after its query finished, so a timeout leaves every
+// product either learned, marked unavailable, or untouched (marked by the caller).
+// Returns warnings about the backend itself; product problems go into Product::unavailable.
 asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
                                                         std::chrono::milliseconds query_timeout)
 {
@@ -100,27 +104,26 @@ asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
     params.emplace_back(std::string("application_name"), std::string("meshgate column learning"));
     auto conn = co_await BackendConnection::connect(ex, work.backend, std::move(params));
     if (!conn) {
-        warnings.push_back("cannot learn columns from backend " + bname + " (" +
-                           std::to_string(work.products.size()) +
-                           " product(s); statements on them are refused): " +
-                           conn.error().message);
+        for (config::Product* p : work.products) {
+            p->unavailable = "its backend " + bname + " cannot be reached (" +
+                             conn.error().message + ")";
+        }
         co_return warnings;
     }
     for (config::Product* p : work.products) {
-        const std::string where = "product " + p->address() + " (source " + source_name(*p) +
-                                  " on backend " + bname + ")";
+        const std::string src = "its source " + source_name(*p) + " on backend " + bname;
         auto sql = column_query(p->source_schema, p->source_relation);
         if (!sql) {
-            warnings.push_back(where + ": source name holds a NUL byte; refused");
+            p->unavailable = src + " has a name holding a NUL byte";
             continue;
         }
         auto r = co_await with_timeout((*conn)->simple_query(std::move(*sql)), query_timeout);
         if (!r) {
-            warnings.push_back(where + ": timed out reading its columns");
+            p->unavailable = src + " could not be read in time";
             break;  // the connection is out of step now
         }
         if (!*r) {
-            warnings.push_back(where + ": cannot read its columns: " + r->error().message);
+            p->unavailable = src + " cannot be read: " + r->error().message;
             if (!(*conn)->usable()) {
                 break;
             }
@@ -128,7 +131,7 @@ asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
         }
         const SimpleQueryResult& res = **r;
         if (res.columns.size() != 4) {
-            warnings.push_back(where + ": unexpected column query result");
+            p->unavailable = src + " gave an unexpected answer to the column query";
             continue;
         }
         std::vector<config::Column> cols;
@@ -148,7 +151,8 @@ asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
             // not list the relation) the source is still readable; ask the relation itself.
             auto probed = co_await probe_columns(**conn, *p, query_timeout);
             if (probed.error) {
-                warnings.push_back(where + ": " + *probed.error);
+                p->unavailable = probed.missing ? src + " does not exist"
+                                                : src + ": " + *probed.error;
                 if (!(*conn)->usable()) {
                     break;
                 }
@@ -158,12 +162,13 @@ asio::awaitable<std::vector<std::string>> learn_backend(BackendWork work,
             continue;
         }
         if (cols.empty()) {
-            warnings.push_back(where + ": source relation has no columns");
+            p->unavailable = src + " has no columns";
             continue;
         }
         if (!can_select) {
-            warnings.push_back(where + ": the service account " + work.backend.user +
-                               " has no SELECT privilege on the source");
+            p->unavailable = src + " is not readable by the service account " +
+                             work.backend.user + " (no SELECT privilege)";
+            continue;
         }
         p->physical_columns = std::move(cols);
     }
@@ -234,15 +239,28 @@ std::optional<std::string> column_query(const std::string& schema, const std::st
 asio::awaitable<std::vector<std::string>> learn_columns(config::Snapshot& snap,
                                                         std::chrono::milliseconds per_backend_timeout)
 {
+    co_return co_await learn_columns(snap, per_backend_timeout, nullptr);
+}
+
+asio::awaitable<std::vector<std::string>> learn_columns(config::Snapshot& snap,
+                                                        std::chrono::milliseconds per_backend_timeout,
+                                                        const std::vector<std::string>* only)
+{
     std::vector<std::string> warnings;
     std::map<std::string, BackendWork> work;
+    std::vector<std::pair<config::Product*, std::string>> learned;  // product, backend
     for (auto& [dname, domain] : snap.domains) {
         for (auto& [pname, product] : domain.products) {
+            if (only != nullptr &&
+                std::find(only->begin(), only->end(), product.address()) == only->end()) {
+                continue;
+            }
             product.physical_columns.clear();
+            product.unavailable.clear();
+            learned.emplace_back(&product, domain.backend);
             auto b = snap.backends.find(domain.backend);
             if (b == snap.backends.end()) {
-                warnings.push_back("product " + product.address() + ": backend " +
-                                   domain.backend + " is not configured");
+                product.unavailable = "its backend " + domain.backend + " is not configured";
                 continue;
             }
             auto& w = work[domain.backend];
@@ -250,36 +268,52 @@ asio::awaitable<std::vector<std::string>> learn_columns(config::Snapshot& snap,
             w.products.push_back(&product);
         }
     }
-    if (work.empty()) {
-        co_return warnings;
-    }
-    auto ex = co_await asio::this_coro::executor;
-    using Op = decltype(asio::co_spawn(ex, learn_backend_bounded(BackendWork{}, per_backend_timeout),
-                                       asio::deferred));
-    std::vector<Op> ops;
-    std::vector<std::string> names;
-    for (auto& [name, w] : work) {
-        names.push_back(name);
-        ops.push_back(asio::co_spawn(ex, learn_backend_bounded(std::move(w), per_backend_timeout),
-                                     asio::deferred));
-    }
-    auto [order, exceptions, results] =
-        co_await asio::experimental::make_parallel_group(std::move(ops))
-            .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        if (exceptions[i]) {
-            try {
-                std::rethrow_exception(exceptions[i]);
-            } catch (const std::exception& e) {
-                warnings.push_back("backend " + names[i] + ": column learning failed: " +
-                                   e.what());
-            } catch (...) {
-                warnings.push_back("backend " + names[i] + ": column learning failed");
-            }
-            continue;
+    if (!work.empty()) {
+        auto ex = co_await asio::this_coro::executor;
+        using Op = decltype(asio::co_spawn(
+            ex, learn_backend_bounded(BackendWork{}, per_backend_timeout), asio::deferred));
+        std::vector<Op> ops;
+        std::vector<std::string> names;
+        for (auto& [name, w] : work) {
+            names.push_back(name);
+            ops.push_back(asio::co_spawn(
+                ex, learn_backend_bounded(std::move(w), per_backend_timeout), asio::deferred));
         }
-        for (auto& w : results[i]) {
-            warnings.push_back(std::move(w));
+        auto [order, exceptions, results] =
+            co_await asio::experimental::make_parallel_group(std::move(ops))
+                .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            if (exceptions[i]) {
+                try {
+                    std::rethrow_exception(exceptions[i]);
+                } catch (const std::exception& e) {
+                    warnings.push_back("backend " + names[i] + ": column learning failed: " +
+                                       e.what());
+                } catch (...) {
+                    warnings.push_back("backend " + names[i] + ": column learning failed");
+                }
+                continue;
+            }
+            for (auto& w : results[i]) {
+                warnings.push_back(std::move(w));
+            }
+        }
+    }
+    // Every product is now learned or says why not; a learned one must still match its domain
+    // file and the global policies (policy/source_check.hpp).
+    for (auto& [p, backend] : learned) {
+        if (p->unavailable.empty() && p->physical_columns.empty()) {
+            p->unavailable = "its source " + source_name(*p) + " on backend " + backend +
+                             " could not be read (column learning did not finish)";
+        }
+        if (p->unavailable.empty()) {
+            auto problems = policy::source_problems(*p, snap);
+            if (!problems.empty()) {
+                p->unavailable = policy::describe_source_problems(*p, backend, problems);
+            }
+        }
+        if (!p->unavailable.empty()) {
+            warnings.push_back(policy::unavailable_error(*p, snap).message);
         }
     }
     co_return warnings;
@@ -322,6 +356,138 @@ Result<std::vector<std::string>> learn_columns_blocking(config::Snapshot& snap,
         return make_error("XX000", "column learning did not finish");
     }
     return std::move(*out);
+}
+
+std::vector<std::string> unavailable_products_of(const policy::Deny& deny,
+                                                 const config::Snapshot& snap)
+{
+    std::vector<std::string> out;
+    if (deny.sqlstate != "55000") {
+        return out;
+    }
+    for (const auto& [dname, domain] : snap.domains) {
+        for (const auto& [pname, product] : domain.products) {
+            if (!product.unavailable.empty() &&
+                policy::unavailable_error(product, snap).message == deny.message) {
+                out.push_back(product.address());
+            }
+        }
+    }
+    return out;
+}
+
+ColumnRelearner::ColumnRelearner(Current current, Publish publish,
+                                 std::chrono::milliseconds min_interval,
+                                 std::chrono::milliseconds timeout)
+    : current_(std::move(current)),
+      publish_(std::move(publish)),
+      min_interval_(min_interval),
+      timeout_(timeout)
+{
+}
+
+void ColumnRelearner::reset()
+{
+    std::lock_guard lock(mutex_);
+    last_try_.clear();
+    last_refresh_.clear();
+}
+
+asio::awaitable<config::SnapshotPtr> ColumnRelearner::retry(policy::Deny deny,
+                                                            config::SnapshotPtr snap)
+{
+    if (!snap) {
+        co_return nullptr;
+    }
+    auto candidates = unavailable_products_of(deny, *snap);
+    if (candidates.empty()) {
+        co_return nullptr;
+    }
+    auto published = co_await reread(std::move(candidates), snap, false);
+    if (published == snap) {
+        co_return nullptr;
+    }
+    co_return published;
+}
+
+asio::awaitable<void> ColumnRelearner::refresh(std::vector<std::string> backends_up)
+{
+    auto snap = current_();
+    if (!snap) {
+        co_return;
+    }
+    std::vector<std::string> candidates;
+    for (const auto& [dname, domain] : snap->domains) {
+        if (std::find(backends_up.begin(), backends_up.end(), domain.backend) ==
+            backends_up.end()) {
+            continue;
+        }
+        for (const auto& [pname, product] : domain.products) {
+            if (!product.unavailable.empty()) {
+                candidates.push_back(product.address());
+            }
+        }
+    }
+    if (!candidates.empty()) {
+        co_await reread(std::move(candidates), snap, true);
+    }
+}
+
+// Returns the snapshot to decide on: null when nothing was due or nothing changed, the new one
+// when published, or the current one when a reload replaced `snap` meanwhile.
+asio::awaitable<config::SnapshotPtr> ColumnRelearner::reread(std::vector<std::string> candidates,
+                                                             config::SnapshotPtr snap,
+                                                             bool background)
+{
+    std::vector<std::string> due;
+    {
+        const auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(mutex_);
+        auto& last = background ? last_refresh_ : last_try_;
+        for (auto& address : candidates) {
+            auto it = last.find(address);
+            if (it != last.end() && now - it->second < min_interval_) {
+                continue;
+            }
+            last[address] = now;
+            due.push_back(std::move(address));
+        }
+    }
+    if (due.empty()) {
+        co_return nullptr;
+    }
+    reads_.fetch_add(due.size());
+    auto next = std::make_shared<config::Snapshot>(*snap);
+    const auto warnings = co_await learn_columns(*next, timeout_, &due);
+    bool changed = false;
+    for (const auto& address : due) {
+        const auto dot = address.find('.');
+        const auto* before = snap->find_product(address.substr(0, dot), address.substr(dot + 1));
+        const auto* after = next->find_product(address.substr(0, dot), address.substr(dot + 1));
+        if (before == nullptr || after == nullptr) {
+            continue;
+        }
+        if (after->unavailable != before->unavailable) {
+            changed = true;
+            if (after->unavailable.empty()) {
+                log_info("data product available again", {{"product", address}});
+            } else {
+                log_warn("data product still unavailable",
+                         {{"product", address}, {"reason", after->unavailable}});
+            }
+        }
+    }
+    if (!changed) {
+        co_return nullptr;
+    }
+    if (prepare_) {
+        co_await prepare_(*next);
+    }
+    config::SnapshotPtr published = next;
+    if (!publish_(snap, published)) {
+        co_return current_();  // a reload came first: decide on what it published
+    }
+    co_return published;
 }
 
 }  // namespace meshgate::proxy

@@ -2,6 +2,7 @@
 // prints every error and warning, optionally checks the sources on the live backends.
 // Layer: proxy (edge).
 #include "config/load.hpp"
+#include "policy/source_check.hpp"
 #include "proxy/backend/column_learner.hpp"
 #include "proxy/cli/commands.hpp"
 #include "proxy/session/jwt_login.hpp"
@@ -13,6 +14,7 @@
 #define MESHGATE_HAVE_POLICY_VALIDATE 1
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -32,7 +34,10 @@ constexpr const char* kUsage =
     "  --config FILE     main configuration file (required)\n"
     "  --live            also connect to every backend with its service account and read\n"
     "                    the columns of each product's source; a missing source, a source\n"
-    "                    the service account cannot read, or an unreachable backend is an error\n"
+    "                    the service account cannot read, an unreachable backend, or a source\n"
+    "                    that no longer matches its domain file (a declared, masked or\n"
+    "                    filtered column gone, a mask that does not suit a column's type) is an\n"
+    "                    error naming the product, the column, the backend and who must act\n"
     "  --timeout-ms N    bound for each backend in --live mode (default 10000)\n"
     "  --help            this text\n"
     "\n"
@@ -137,7 +142,27 @@ int run_check(int argc, char** argv)
             std::printf("%s: error: %s\n", opt.config.c_str(), learned.error().message.c_str());
             ++errors;
         } else {
+            // Each unavailable product at its place in its domain file, then what is left
+            // (problems of a backend as a whole) at the main file.
+            std::vector<std::string> reported;
+            for (const auto& [dname, domain] : snap.domains) {
+                for (const auto& [pname, product] : domain.products) {
+                    if (product.unavailable.empty()) {
+                        continue;
+                    }
+                    const Error e = policy::unavailable_error(product, snap);
+                    const auto& at = product.origin.file.empty() ? domain.origin : product.origin;
+                    std::printf("%s: error: %s\n",
+                                at.file.empty() ? opt.config.c_str() : at.to_string().c_str(),
+                                e.message.c_str());
+                    reported.push_back(e.message);
+                    ++errors;
+                }
+            }
             for (const auto& w : *learned) {
+                if (std::find(reported.begin(), reported.end(), w) != reported.end()) {
+                    continue;
+                }
                 std::printf("%s: error: %s\n", opt.config.c_str(), w.c_str());
                 ++errors;
             }

@@ -436,6 +436,7 @@ int run_serve(int argc, char** argv)
     metrics.add_scrape_hook([&metrics, &audit, &server] {
         const auto st = audit.stats();
         metrics.set_audit(st.queue_depth, st.write_failures, st.refused, st.healthy);
+        metrics.set_products_unavailable(proxy::unavailable_products(*server.snapshot()).size());
         for (const auto& [name, pool] : server.pools()) {
             const auto ps = pool->stats();
             metrics.set_backend_connections(name, proxy::BackendState::Idle, ps.idle);
@@ -465,10 +466,12 @@ int run_serve(int argc, char** argv)
                     names.push_back(name);
                 }
                 std::string why;
+                // Unavailable products are reported, not fatal (proxy/metrics/admin_server.hpp).
+                auto unavailable = proxy::unavailable_products(*server.snapshot());
                 if (!health.ready(names, why)) {
-                    return proxy::Readiness{false, why};
+                    return proxy::Readiness{false, why, std::move(unavailable)};
                 }
-                return proxy::Readiness{true, ""};
+                return proxy::Readiness{true, "", std::move(unavailable)};
             });
         if (!started) {
             std::fprintf(stderr, "meshgate serve: admin port: %s\n",
@@ -499,7 +502,10 @@ int run_serve(int argc, char** argv)
     asio::co_spawn(
         daemon,
         proxy::run_backend_checks(daemon, health, [&server] { return server.snapshot(); },
-                                  [&server] { return !server.stopping(); }, &metrics),
+                                  [&server] { return !server.stopping(); }, &metrics,
+                                  [relearner = server.relearner()](std::vector<std::string> up) {
+                                      return relearner->refresh(std::move(up));
+                                  }),
         [](std::exception_ptr e) {
             if (e) {
                 proxy::log_error("backend health checks ended by an exception");

@@ -81,18 +81,37 @@ int begin_request(mg_connection* conn)
             r = Readiness{false, "readiness check failed"};
         }
     }
-    if (r.ready) {
+    // One line each: reasons may come from anywhere (a backend error text).
+    auto one_line = [](std::string text) {
+        for (char& c : text) {
+            if (c == '\n' || c == '\r') {
+                c = ' ';
+            }
+        }
+        return text;
+    };
+    std::string products;
+    for (const auto& u : r.unavailable) {
+        products += "unavailable data product " + one_line(u) + "\n";
+    }
+    const bool strict = info->query_string != nullptr &&
+                        std::string_view(info->query_string).starts_with("strict");
+    if (r.ready && r.unavailable.empty()) {
         respond(conn, 200, "OK", "ready\n", head);
         return 200;
     }
-    std::string body = "not ready: " + (r.reason.empty() ? std::string("unknown") : r.reason);
-    // One line: the reason may come from anywhere (a backend error text).
-    for (char& c : body) {
-        if (c == '\n' || c == '\r') {
-            c = ' ';
-        }
+    if (r.ready && !strict) {
+        respond(conn, 200, "OK", "ready (degraded)\n" + products, head);
+        return 200;
     }
-    body += '\n';
+    std::string body;
+    if (r.ready) {
+        body = "not ready: " + std::to_string(r.unavailable.size()) +
+               " data product(s) unavailable\n" + products;
+    } else {
+        body = "not ready: " +
+               one_line(r.reason.empty() ? std::string("unknown") : r.reason) + "\n" + products;
+    }
     respond(conn, 503, "Service Unavailable", body, head);
     return 503;
 }

@@ -171,6 +171,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>())
                           .Help("Audit events refused (queue full or log unavailable)")
                           .Register(r)
                           .Add({});
+    products_unavailable_ =
+        &prometheus::BuildGauge()
+             .Name("meshgate_products_unavailable")
+             .Help("Data products whose source is missing, unreadable or no longer matches their "
+                   "domain file; statements on them are refused with 55000")
+             .Register(r)
+             .Add({});
     audit_writable_ = &prometheus::BuildGauge()
                            .Name("meshgate_audit_writable")
                            .Help("1 while the audit log is being written, 0 when it is unavailable")
@@ -291,6 +298,11 @@ void Metrics::add_bytes(ByteDirection direction, uint64_t bytes)
 }
 
 void Metrics::config_reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_)->Increment(); }
+
+void Metrics::set_products_unavailable(std::size_t count)
+{
+    products_unavailable_->Set(static_cast<double>(count));
+}
 
 void Metrics::set_audit(uint64_t queue_depth, uint64_t failures_total, uint64_t refused_total,
                         bool writable)

@@ -79,6 +79,9 @@ public:
     void policy_applied(std::string_view policy);
     void add_bytes(ByteDirection direction, uint64_t bytes);
     void config_reload(bool ok);
+    /// meshgate_products_unavailable: data products whose source is missing or no longer
+    /// matches their domain file (statements on them get 55000).
+    void set_products_unavailable(std::size_t count);
     /// Audit writer figures, typically from a scrape hook reading AuditWriter::stats(). The
     /// totals are the writer's running totals; the counters advance by the difference.
     void set_audit(uint64_t queue_depth, uint64_t failures_total, uint64_t refused_total,
@@ -106,6 +109,7 @@ private:
     prometheus::Counter* audit_failures_;
     prometheus::Counter* audit_refused_;
     prometheus::Gauge* audit_writable_;
+    prometheus::Gauge* products_unavailable_;
 
     std::unique_ptr<LabelCache<prometheus::Counter, 2>> auth_;
     std::unique_ptr<LabelCache<prometheus::Counter, 3>> statements_;

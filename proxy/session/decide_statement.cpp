@@ -28,4 +28,20 @@ policy::Decision decide_statement(const SessionServices& services, std::string_v
     return d;
 }
 
+boost::asio::awaitable<policy::Decision> decide_statement_relearning(
+    const SessionServices& services, std::string sql, const policy::Identity& who,
+    config::SnapshotPtr& snap, policy::Protocol protocol)
+{
+    policy::Decision d = decide_statement(services, sql, who, *snap, protocol);
+    if (!d.is_deny() || d.deny().sqlstate != "55000" || !services.relearn) {
+        co_return d;
+    }
+    config::SnapshotPtr fresh = co_await services.relearn(d.deny(), snap);
+    if (!fresh) {
+        co_return d;
+    }
+    snap = std::move(fresh);
+    co_return decide_statement(services, sql, who, *snap, protocol);
+}
+
 }  // namespace meshgate::proxy

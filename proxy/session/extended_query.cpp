@@ -282,9 +282,8 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
                 co_return;
             }
         }
-        const policy::Decision decision =
-            decide_statement(*services_, parse->query, identity_, *snapshot_,
-                             policy::Protocol::Extended);
+        const policy::Decision decision = co_await decide_statement_relearning(
+            *services_, parse->query, identity_, snapshot_, policy::Protocol::Extended);
         if (decision.is_allow() && policy::needs_error_scrub(decision.allow())) {
             scrub_errors_ = true;  // backend errors may quote masked or filtered values
         }

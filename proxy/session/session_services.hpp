@@ -6,6 +6,8 @@
 #include "policy/decide.hpp"
 #include "policy/rewrite_cache.hpp"
 
+#include <boost/asio/awaitable.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -94,6 +96,12 @@ struct SessionServices {
     /// Rewrites shared by every session (policy::RewriteCache); null: every statement is decided
     /// afresh (tests).
     std::shared_ptr<policy::RewriteCache> rewrite_cache;
+    /// After a statement was refused because a data product it reads is unavailable (its source
+    /// could not be read or no longer matches; proxy/backend/column_learner.hpp): reads that
+    /// source again (rate-limited per product) and returns the snapshot to decide again on, or
+    /// null. Null function: no retry (tests).
+    std::function<boost::asio::awaitable<config::SnapshotPtr>(policy::Deny, config::SnapshotPtr)>
+        relearn;
 };
 
 /// policy::decide() through the rewrite cache when there is one, counting
@@ -102,5 +110,12 @@ struct SessionServices {
 policy::Decision decide_statement(const SessionServices& services, std::string_view sql,
                                   const policy::Identity& who, const config::Snapshot& snap,
                                   policy::Protocol protocol);
+
+/// decide_statement(), and when that refuses the statement because a product it reads is
+/// unavailable, `services.relearn` and one more decision on the snapshot it returns (`snap` is
+/// then replaced by it). Sessions call this for every Query and every Parse.
+boost::asio::awaitable<policy::Decision> decide_statement_relearning(
+    const SessionServices& services, std::string sql, const policy::Identity& who,
+    config::SnapshotPtr& snap, policy::Protocol protocol);
 
 }  // namespace meshgate::proxy

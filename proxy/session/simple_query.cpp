@@ -134,8 +134,8 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         }
     }
     AuditSlot* audit_slot = slot ? &*slot : nullptr;
-    const policy::Decision decision =
-        decide_statement(*services_, sql, identity_, *snapshot_, policy::Protocol::Simple);
+    const policy::Decision decision = co_await decide_statement_relearning(
+        *services_, sql, identity_, snapshot_, policy::Protocol::Simple);
     if (decision.is_allow() && policy::needs_error_scrub(decision.allow())) {
         scrub_errors_ = true;  // backend errors may quote masked or filtered values from now on
     }
