@@ -429,13 +429,13 @@ int run_serve(int argc, char** argv)
     asio::io_context ctx(threads);
     proxy::Server server(ctx, snapshot);
     server.set_observability(&metrics, &audit);
-    // A product that becomes readable at runtime gets its foreign table before it is published.
-    server.relearner()->set_prepare(
-        [](config::Snapshot& s) { return proxy::sync_federation(s, kLearnTimeout); });
     if (auto r = server.open(); !r) {
         std::fprintf(stderr, "meshgate serve: %s\n", r.error().message.c_str());
         return 1;
     }
+    // A product that becomes readable at runtime gets its foreign table before it is published.
+    server.relearner()->set_prepare(
+        [](config::Snapshot& s) { return proxy::sync_federation(s, kLearnTimeout); });
     metrics.add_scrape_hook([&metrics, &audit, &server] {
         const auto st = audit.stats();
         metrics.set_audit(st.queue_depth, st.write_failures, st.refused, st.healthy);
