@@ -176,6 +176,7 @@ asio::awaitable<void> reset_connection(std::shared_ptr<PoolState> st,
     auto r = co_await with_timeout(conn->simple_query("DISCARD ALL"), timeout);
     bool ok = r.has_value() && r->has_value() && conn->usable() &&
               conn->transaction_status() == 'I';
+    conn->carried() = BackendConnection::Carried{};
     if (!ok) {
         log_warn("backend connection reset failed; closing it",
                  {{"backend", st->backend.name},
@@ -373,7 +374,7 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendPool::acquire
     }
 }
 
-void BackendPool::release(std::unique_ptr<BackendConnection> conn, bool idle)
+void BackendPool::release(std::unique_ptr<BackendConnection> conn, bool idle, bool discard)
 {
     if (!conn) {
         return;
@@ -391,6 +392,11 @@ void BackendPool::release(std::unique_ptr<BackendConnection> conn, bool idle)
     {
         const std::lock_guard<std::mutex> lock(st->mu);
         closed = st->closed;
+        if (!closed && idle && !discard) {
+            // Transaction pool mode: straight back, no round trip.
+            st->give_back_locked(std::move(conn));
+            return;
+        }
         if (!closed && idle) {
             ++st->resetting;
         } else {
