@@ -384,6 +384,10 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 }
                 outcome = q.on_backend('C');
                 auto c = wire::decode_command_complete(piece.body);
+                if (outcome == ResponseQueue::Outcome::Hidden) {
+                    forward = false;  // meshgate's own statement (a DEALLOCATE making room)
+                    break;
+                }
                 if (c && txpool_) {
                     r.commands.emplace_back(std::move(note), c->tag);
                 }

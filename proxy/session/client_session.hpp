@@ -143,6 +143,8 @@ private:
         std::string backend_name;
         std::string key;
         std::vector<uint32_t> param_types;
+        /// SQL-level prepared statements its execution creates (a Parse of `PREPARE name AS`).
+        std::vector<std::string> sql_defines;
     };
 
     /// The statement `name` under the current snapshot and identity: unchanged, or decided

@@ -3,6 +3,7 @@
 // Layer: proxy (I/O edge; every decision comes from policy::decide).
 #include "policy/decide.hpp"
 #include "policy/error_scrub.hpp"
+#include "policy/quote.hpp"
 #include "proxy/audit/audit_writer.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/log.hpp"
@@ -357,6 +358,11 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
                               std::make_shared<const PreparedOrigin>(PreparedOrigin{
                                   parse->query, fwd->sql, snapshot_->generation, identity_})};
             if (txpool_) {
+                for (const auto& d : allow.defines) {
+                    if (d.kind == policy::NamedObject::Kind::Statement && !d.name.empty()) {
+                        prepared.sql_defines.push_back(d.name);
+                    }
+                }
                 prepared.backend_name = parse->name.empty()
                                             ? std::string()
                                             : txpool::backend_statement_name(fwd->sql,
@@ -482,6 +488,42 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         if (!target.backend.empty()) {
             if (!co_await routed(target.backend)) {
                 co_return;
+            }
+            if (txpool_ && !target.sql_defines.empty()) {
+                // `PREPARE name AS ...` through the extended protocol: the name must be new to
+                // the session, and another client's statement of that name on this connection
+                // is dropped first (meshgate's own DEALLOCATE, answered to nobody).
+                auto& carried = links_.at(target.backend)->conn->carried();
+                for (const auto& name : target.sql_defines) {
+                    if (sql_prepared_.count(name) != 0) {
+                        fail(make_error("42P05", "prepared statement \"" + name +
+                                                     "\" already exists"));
+                        co_return;
+                    }
+                    if (carried.sql_statements.count(name) == 0) {
+                        continue;
+                    }
+                    auto quoted = policy::quote_identifier(name);
+                    if (!quoted) {
+                        fail(quoted.error());
+                        co_return;
+                    }
+                    carried.sql_statements.erase(name);
+                    Prepared dealloc;
+                    dealloc.backend = target.backend;
+                    dealloc.origin = std::make_shared<const PreparedOrigin>(
+                        PreparedOrigin{"", "DEALLOCATE " + *quoted, 0, identity_});
+                    dealloc.key = txpool::statement_key(dealloc.origin->sent, {});
+                    dealloc.backend_name = txpool::backend_statement_name(dealloc.origin->sent, {});
+                    ensure_prepared(dealloc);
+                    const std::string portal = "mg_room";
+                    wire::encode(wire::Bind{portal, dealloc.backend_name, {}, {}, {}}, to_backend);
+                    q.hidden(Awaited::Bind);
+                    wire::encode(wire::Execute{portal, 0}, to_backend);
+                    q.hidden(Awaited::Execute);
+                    wire::encode(wire::Close{'P', portal}, to_backend);
+                    q.hidden(Awaited::Close);
+                }
             }
             forward_raw(m);
             q.expect(Awaited::Execute,

@@ -61,8 +61,7 @@ void ResponseQueue::expect(Awaited what, std::string note, std::function<void()>
 
 void ResponseQueue::hidden(Awaited what, std::function<void()> done)
 {
-    MESHGATE_ASSERT(what != Awaited::Sync && what != Awaited::Query && what != Awaited::Execute &&
-                    what != Awaited::Describe);
+    MESHGATE_ASSERT(what != Awaited::Sync && what != Awaited::Query && what != Awaited::Describe);
     items_.push_back(Item{what, false, false, true, {}, {}, std::move(done)});
 }
 

@@ -43,8 +43,10 @@ public:
     void expect(Awaited what, std::string note = {}, std::function<void()> done = {});
 
     /// The backend owes an answer to a message meshgate sent on its own (a Parse that
-    /// re-prepares a statement on another pooled connection): its completion is not forwarded;
-    /// an ErrorResponse still is (and drops what follows, as any error does).
+    /// re-prepares a statement on another pooled connection; Parse/Bind/Execute/Close of a
+    /// DEALLOCATE that makes room for the client's PREPARE): its completion is not forwarded;
+    /// an ErrorResponse still is (and drops what follows, as any error does). Not for Describe,
+    /// Sync or Query, and a hidden Execute must run a statement that returns no rows.
     void hidden(Awaited what, std::function<void()> done = {});
 
     /// True when the front entry is a hidden one.

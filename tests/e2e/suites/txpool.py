@@ -355,6 +355,36 @@ def prepared_sql_leg(gate):
         hog.close()
 
 
+def prepared_name_clash_leg(gate):
+    """Two clients PREPARE the same SQL-level name (one through the extended protocol, as JDBC
+    sends it) on the one connection left free: neither sees the other's statement."""
+    a = wire(gate)
+    b = wire(gate)
+    hog = wire(gate)
+    try:
+        hog.query("BEGIN; SELECT 1")  # one of the two connections is busy: a and b share the other
+        ra = a.query("PREPARE zz AS SELECT 'from-a'::text")
+        rb = b.extended("PREPARE zz AS SELECT 'from-b'::text")
+        ea = a.query("EXECUTE zz")
+        eb = b.extended("EXECUTE zz")
+        ea2 = a.extended("EXECUTE zz")
+        dup = b.extended("PREPARE zz AS SELECT 1")
+        hog.query("COMMIT")
+        mg.R.check("the same SQL-level statement name prepared by two clients on one shared "
+                   "connection (simple and extended protocol): each EXECUTE returns its own",
+                   not ra.errors and not rb.errors and ea.text_rows() == [["from-a"]]
+                   and eb.text_rows() == [["from-b"]] and ea2.text_rows() == [["from-a"]],
+                   (ra, rb, ea, eb, ea2))
+        mg.R.eq("PREPARE through the extended protocol of a name the session has: 42P05",
+                dup.sqlstates, ["42P05"])
+        r = b.query("SELECT 1")
+        mg.R.check("the session stays usable", r.text_rows() == [["1"]], r)
+    finally:
+        a.close()
+        b.close()
+        hog.close()
+
+
 def prepared_protocol_leg(gate):
     """Protocol-level named statements (Parse with a name) across Sync cycles and connections."""
     want = mg.direct_rows("SELECT abalance FROM public.pgbench_accounts WHERE aid = 7")
@@ -474,7 +504,8 @@ def suite_txpool():
     if g2 is None:
         return
     try:
-        for leg in (transaction_leg, settings_leg, prepared_sql_leg, prepared_protocol_leg,
+        for leg in (transaction_leg, settings_leg, prepared_sql_leg, prepared_name_clash_leg,
+                    prepared_protocol_leg,
                     cursor_leg, refused_leg):
             try:
                 leg(g2)
