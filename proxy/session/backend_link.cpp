@@ -432,10 +432,12 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
             }
         } else {
             if (piece.first) {
-                hiding = q.front_hidden() && piece.tag == '1';
+                // ParseComplete / BindComplete / CloseComplete of meshgate's own messages.
+                hiding = q.front_hidden() &&
+                         (piece.tag == '1' || piece.tag == '2' || piece.tag == '3');
             }
             if (hiding) {
-                forward = false;  // meshgate's own Parse on this connection
+                forward = false;  // answers meshgate's own message on this connection
             }
             if (piece.last) {
                 outcome = q.on_backend(piece.tag);

@@ -375,6 +375,10 @@ def prepared_name_clash_leg(gate):
                    not ra.errors and not rb.errors and ea.text_rows() == [["from-a"]]
                    and eb.text_rows() == [["from-b"]] and ea2.text_rows() == [["from-a"]],
                    (ra, rb, ea, eb, ea2))
+        tags = [t for t, _p in rb.messages]
+        mg.R.eq("the client sees one ParseComplete, one BindComplete, no CloseComplete and one "
+                "CommandComplete for its PREPARE (meshgate's DEALLOCATE stays hidden)",
+                (tags.count(b"1"), tags.count(b"2"), tags.count(b"3"), rb.tags), (1, 1, 0, ["PREPARE"]))
         mg.R.eq("PREPARE through the extended protocol of a name the session has: 42P05",
                 dup.sqlstates, ["42P05"])
         r = b.query("SELECT 1")
