@@ -305,7 +305,7 @@ private:
     bool scrub_errors_ = false;
 
     // ---- transaction pool mode
-    bool txpool_ = false;                      // decided per statement from the snapshot
+    bool txpool_ = false;                      // pool_mode when the session started
     txpool::SettingsTracker settings_;         // what the client SET
     std::map<std::string, std::string> sql_prepared_;  // SQL-level PREPARE name -> its text
     bool cursor_declared_ = false;             // a DECLARE ran since the last WITH HOLD check

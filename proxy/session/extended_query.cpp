@@ -131,7 +131,6 @@ asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
         co_return false;
     }
     refresh_identity(*snapshot_);
-    txpool_ = snapshot_->pool_mode == config::PoolMode::Transaction;
 
     ResponseQueue q;
     std::string to_backend;
@@ -251,9 +250,6 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         co_return true;
     };
 
-    // Transaction pool mode: the connection now serving the batch may lack the statement (it
-    // was prepared on another one) or hold another text under its name: prepare it first, and
-    // hide the backend's ParseComplete from the client.
     // Sends a Parse of `p` under its backend name on its backend's link. The connection counts
     // the statement as its own at once (a Bind later in the same batch needs no second Parse);
     // should the backend refuse it, relay() forgets it again (BackendLink::unconfirmed).

@@ -112,7 +112,6 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         co_return false;
     }
     refresh_identity(*snapshot_);
-    txpool_ = snapshot_->pool_mode == config::PoolMode::Transaction;
 
     auto local_error = [&](const Error& e) -> asio::awaitable<bool> {
         wire::encode(wire::ErrorResponse::from(e), client_out_);
