@@ -495,12 +495,38 @@ def refused_leg(gate):
         a.close()
 
 
+def clients_leg(gate):
+    """The psql, psycopg2, JDBC and node-postgres suites, unchanged, against the transaction-pool
+    gate (reported as txpool/<suite>)."""
+    saved_port, saved_audit = mg.ENV.mg_port, mg.ENV.audit
+    orig_check = mg.R.check
+
+    def check(desc, cond, detail=""):
+        if not mg.R.suite.startswith("txpool/"):
+            mg.R.suite = "txpool/" + mg.R.suite
+        return orig_check(desc, cond, detail)
+
+    mg.ENV.mg_port, mg.ENV.audit = gate.port, os.path.join(gate.dir, "audit.jsonl")
+    mg.R.check = check
+    try:
+        for name in ("psql", "psycopg2", "jdbc", "node"):
+            try:
+                mg.SUITES[name]()
+            except Exception as ex:  # noqa: BLE001
+                check(f"the {name} suite ran to the end", False, repr(ex))
+    finally:
+        mg.ENV.mg_port, mg.ENV.audit = saved_port, saved_audit
+        del mg.R.check
+        mg.R.suite = "txpool"
+
+
 def suite_txpool():
     mg.R.suite = "txpool"
     g = start_gate("txpool", 4)
     if g is not None:
         try:
             pgbench_leg(g)
+            clients_leg(g)
             mg.R.check("the txpool gate is still running", g.alive(), g.log_tail())
         finally:
             g.stop()
