@@ -168,6 +168,9 @@ asio::awaitable<Result<ClientSession::BackendLink*>> ClientSession::link_for(
         co_return applied.error();
     }
     BackendLink* raw = link.get();
+    if (cancel_backend_ == backend) {
+        cancel_backend_.clear();  // the cancel key must follow to the new connection
+    }
     links_[backend] = std::move(link);
     co_return raw;
 }
@@ -569,6 +572,17 @@ asio::awaitable<Result<void>> ClientSession::sync_carried(BackendLink& link)
             Error e = r.error();
             e.message = "could not restore this session's settings and prepared statements on a "
                         "pooled connection of backend \"" + link.name + "\": " + e.message;
+            if (!prepared.empty()) {
+                // One of the session's SQL-level statements no longer prepares (its query
+                // fails now): forget them all rather than fail every later statement.
+                log_warn("transaction pooling: a session's prepared statements could not be "
+                         "prepared again on another connection; they are dropped",
+                         {{"user", startup_.user}, {"backend", link.name},
+                          {"sqlstate", r.error().sqlstate}});
+                sql_prepared_.clear();
+                e.detail = "This session's SQL-level prepared statements were dropped; PREPARE "
+                           "them again.";
+            }
             co_return e;
         }
     }
