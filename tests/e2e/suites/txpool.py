@@ -262,6 +262,50 @@ def settings_leg(gate):
     b.close()
 
 
+def extended_settings_leg(gate):
+    """SET through the extended protocol (as JDBC sends it) and a SET undone by an error in the
+    same message, with a second client sharing the one free connection."""
+    d = mg.direct()
+    dc = d.cursor()
+    dc.execute("SHOW DateStyle")
+    default = dc.fetchone()[0]
+    d.close()
+    a = wire(gate)
+    b = wire(gate)
+    hog = wire(gate)
+    try:
+        hog.query("BEGIN; SELECT 1")
+        ra = a.extended("SET DateStyle = 'German'")
+        sa = a.extended("SHOW DateStyle")
+        sb = b.query("SHOW DateStyle")
+        sa2 = a.query("SHOW DateStyle")
+        mg.R.check("a SET sent through the extended protocol stays with its client and never "
+                   "reaches the other", not ra.errors and sa.text_rows() == [["German, DMY"]]
+                   and sa2.text_rows() == [["German, DMY"]] and sb.text_rows() == [[default]],
+                   (ra, sa, sb, sa2))
+        b.query("SET DateStyle = 'SQL, MDY'; SELECT 1/0")
+        sb = b.query("SHOW DateStyle")
+        sa = a.query("SHOW DateStyle")
+        mg.R.check("a SET undone by an error later in the same Query is undone for its client "
+                   "(implicit transaction) and never reaches the other",
+                   sb.text_rows() == [[default]] and sa.text_rows() == [["German, DMY"]], (sb, sa))
+        b.parse("SET DateStyle = 'Postgres, DMY'")
+        b.bind()
+        b.execute()
+        b.parse("SELECT 1/0")
+        b.bind()
+        b.execute()
+        rb = b.sync()
+        sb = b.query("SHOW DateStyle")
+        mg.R.check("the same for an extended-protocol batch that fails before its Sync",
+                   rb.sqlstates == ["22012"] and sb.text_rows() == [[default]], (rb, sb))
+        hog.query("COMMIT")
+    finally:
+        a.close()
+        b.close()
+        hog.close()
+
+
 def transaction_leg(gate):
     a = wire(gate)
     b = wire(gate)
@@ -534,7 +578,8 @@ def suite_txpool():
     if g2 is None:
         return
     try:
-        for leg in (transaction_leg, settings_leg, prepared_sql_leg, prepared_name_clash_leg,
+        for leg in (transaction_leg, settings_leg, extended_settings_leg, prepared_sql_leg,
+                    prepared_name_clash_leg,
                     prepared_protocol_leg,
                     cursor_leg, refused_leg):
             try:
