@@ -679,10 +679,10 @@ asio::awaitable<void> ClientSession::release_if_done()
     settings_.end_cycle(cycle_failed_, status);
     cycle_failed_ = false;
     const bool uncertain = settings_.take_uncertain();
+    for (auto& [name, link] : links_) {
+        link->settings_uncertain = link->settings_uncertain || uncertain;
+    }
     if (status != 'I') {
-        for (auto& [name, link] : links_) {
-            link->settings_uncertain = link->settings_uncertain || uncertain;
-        }
         co_return;  // the transaction block keeps its connection
     }
     if (cursor_declared_) {
@@ -713,7 +713,7 @@ asio::awaitable<void> ClientSession::release_if_done()
             continue;
         }
         auto& c = link->conn->carried();
-        if (uncertain || link->settings_uncertain) {
+        if (link->settings_uncertain) {
             c.settings_known = false;
         } else if (link->settings_touched) {
             c.settings = desired_settings(*link);

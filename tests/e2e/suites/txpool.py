@@ -525,6 +525,25 @@ def cursor_leg(gate):
         b.close()
 
 
+def jdbc_leg(gate):
+    # Both JDBC connections share the two pooled connections (while one is in a transaction,
+    # the other has the remaining one to itself).
+    if not os.path.exists(mg.JDBC_JAR):
+        mg.R.check("pgjdbc is installed", False, mg.JDBC_JAR)
+        return
+    env = {"MG_PORT": str(gate.port), "MG_USER": USER, "MG_PASSWORD": password(USER),
+           "EXPECT_ABALANCE": str(mg.direct_rows(
+               "SELECT abalance FROM public.pgbench_accounts WHERE aid = 3")[0][0]),
+           "EXPECT_BCOUNT": str(mg.direct_rows(
+               "SELECT count(*) FROM public.pgbench_tellers WHERE tid > 0")[0][0])}
+    here = os.path.dirname(os.path.abspath(__file__))
+    rc, out, err = mg.run(["java", "-cp", mg.JDBC_JAR,
+                           os.path.join(here, "..", "clients", "JdbcTxPool.java")], env, timeout=120)
+    mg.relay(out, "jdbc")
+    mg.R.check("jdbc: the transaction-pool client ran to the end", "done" in out and rc == 0,
+               (out + err)[-1500:])
+
+
 def refused_leg(gate):
     a = wire(gate)
     try:
@@ -581,7 +600,7 @@ def suite_txpool():
         for leg in (transaction_leg, settings_leg, extended_settings_leg, prepared_sql_leg,
                     prepared_name_clash_leg,
                     prepared_protocol_leg,
-                    cursor_leg, refused_leg):
+                    cursor_leg, jdbc_leg, refused_leg):
             try:
                 leg(g2)
             except Exception as ex:  # noqa: BLE001
