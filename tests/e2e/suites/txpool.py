@@ -552,6 +552,9 @@ def refused_leg(gate):
         r = a.query("SELECT pg_advisory_lock(42)")
         mg.R.check("session-level advisory locks are refused (they would outlive the checkout)",
                    r.sqlstates and r.sqlstates[0] in ("0A000", "42501"), r)
+        r = a.query("SELECT 1 INTO TEMP txpool_tmp")
+        mg.R.check("temporary tables (session-scoped) cannot be made", r.sqlstates
+                   and r.sqlstates[0] in ("0A000", "42501"), r)
         r = a.query("SELECT 1")
         mg.R.check("the session stays usable after the refusals", r.text_rows() == [["1"]], r)
     finally:
