@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -84,6 +85,28 @@ public:
     /// socket or sent something unprompted (an idle backend only talks to say it is going away).
     bool looks_alive();
 
+    /// Session state a connection carries from one client to the next in transaction pool mode
+    /// (sessions lend connections out between transactions; nothing is reset on return).
+    /// Cleared when the pool resets the connection with DISCARD ALL (session pool mode).
+    struct Carried {
+        /// SET script applied on top of the login defaults ("" = none). Meaningful only while
+        /// `settings_known`; otherwise the next user runs RESET ALL first.
+        std::string settings;
+        bool settings_known = true;
+        /// Protocol-level prepared statements: backend name ("" = unnamed) -> statement key
+        /// (txpool::statement_key), added once the backend confirmed the Parse.
+        std::unordered_map<std::string, std::string> statements;
+        /// SQL-level prepared statements (PREPARE name AS ...): name -> PREPARE text.
+        std::unordered_map<std::string, std::string> sql_statements;
+        /// True when a client may have left something on the connection.
+        bool dirty() const
+        {
+            return !settings.empty() || !settings_known || !statements.empty() ||
+                   !sql_statements.empty();
+        }
+    };
+    Carried& carried() { return carried_; }
+
     /// Best-effort graceful end: Terminate, TLS close_notify, close. Bounded; never throws.
     boost::asio::awaitable<void> terminate();
 
@@ -108,6 +131,7 @@ private:
     int32_t secret_key_ = 0;
     std::vector<std::pair<std::string, std::string>> parameters_;
     bool usable_ = true;
+    Carried carried_;
 };
 
 }  // namespace meshgate::proxy

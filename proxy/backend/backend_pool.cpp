@@ -176,6 +176,7 @@ asio::awaitable<void> reset_connection(std::shared_ptr<PoolState> st,
     auto r = co_await with_timeout(conn->simple_query("DISCARD ALL"), timeout);
     bool ok = r.has_value() && r->has_value() && conn->usable() &&
               conn->transaction_status() == 'I';
+    conn->carried() = BackendConnection::Carried{};
     if (!ok) {
         log_warn("backend connection reset failed; closing it",
                  {{"backend", st->backend.name},
@@ -288,22 +289,18 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendPool::acquire
         std::unique_ptr<BackendConnection> got;
         std::shared_ptr<Slot> slot;
         std::shared_ptr<Waiter> waiter;
-        std::vector<std::unique_ptr<BackendConnection>> dead;
         {
             const std::lock_guard<std::mutex> lock(st->mu);
             if (st->closed) {
                 co_return pool_closed(st->backend);
             }
-            while (!st->idle.empty() && !got) {
-                auto c = std::move(st->idle.back());
+            if (!st->idle.empty()) {
+                // Checked outside the lock: looks_alive() is a system call, and a thread
+                // preempted while holding the pool mutex stalls every session of the pool
+                // (transaction pool mode takes it twice per statement).
+                got = std::move(st->idle.back());
                 st->idle.pop_back();
-                if (c->looks_alive()) {
-                    got = std::move(c);
-                } else {
-                    dead.push_back(std::move(c));
-                }
-            }
-            if (!got) {
+            } else {
                 if (st->slots < st->capacity()) {
                     ++st->slots;
                     slot = std::make_shared<Slot>(st);
@@ -313,13 +310,13 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendPool::acquire
                 }
             }
         }
-        if (!dead.empty()) {
-            log_info("discarding dead idle backend connections",
-                     {{"backend", st->backend.name}, {"count", dead.size()}});
-            dead.clear();  // frees their slots (outside the lock), possibly to a waiter
-        }
         if (got) {
-            co_return std::move(got);
+            if (got->looks_alive()) {
+                co_return std::move(got);
+            }
+            log_info("discarding a dead idle backend connection", {{"backend", st->backend.name}});
+            got.reset();  // frees its slot (outside the lock), possibly to a waiter
+            continue;
         }
         if (slot) {
             auto r = co_await connect_in_slot(st);
@@ -373,7 +370,7 @@ asio::awaitable<Result<std::unique_ptr<BackendConnection>>> BackendPool::acquire
     }
 }
 
-void BackendPool::release(std::unique_ptr<BackendConnection> conn, bool idle)
+void BackendPool::release(std::unique_ptr<BackendConnection> conn, bool idle, bool discard)
 {
     if (!conn) {
         return;
@@ -391,6 +388,11 @@ void BackendPool::release(std::unique_ptr<BackendConnection> conn, bool idle)
     {
         const std::lock_guard<std::mutex> lock(st->mu);
         closed = st->closed;
+        if (!closed && idle && !discard) {
+            // Transaction pool mode: straight back, no round trip.
+            st->give_back_locked(std::move(conn));
+            return;
+        }
         if (!closed && idle) {
             ++st->resetting;
         } else {

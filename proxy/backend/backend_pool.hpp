@@ -34,8 +34,10 @@ public:
     boost::asio::awaitable<Result<std::unique_ptr<BackendConnection>>> acquire();
 
     /// Gives a connection back. If it is usable and idle (last ReadyForQuery 'I'), it is reset
-    /// with DISCARD ALL before reuse; otherwise it is closed. Never blocks.
-    void release(std::unique_ptr<BackendConnection> conn, bool idle);
+    /// with DISCARD ALL before reuse (`discard`, session pool mode) or handed to the next user
+    /// as it is (transaction pool mode: the session tracked what it left in
+    /// BackendConnection::carried()); otherwise it is closed. Never blocks.
+    void release(std::unique_ptr<BackendConnection> conn, bool idle, bool discard = true);
 
     const config::Backend& backend() const;
     /// For metrics: idle = ready for reuse; active = handed out to sessions; resetting = running

@@ -2,6 +2,8 @@
 // settings on them, and relaying backend messages to the client with backpressure.
 // Layer: proxy (I/O edge).
 #include "policy/error_scrub.hpp"
+#include "policy/quote.hpp"
+#include "policy/sql/parsed_message.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/cancel_registry.hpp"
@@ -32,6 +34,26 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // Relayed bytes are written to the client once this much is pending, so a slow client stops
 // meshgate from reading its backend further (TCP backpressure reaches the backend).
 constexpr std::size_t kClientFlushThreshold = 64 * 1024;
+// Transaction pool mode: prepared statements a connection may carry for all its clients before
+// meshgate drops them all (DEALLOCATE ALL) at the next checkout.
+constexpr std::size_t kMaxCarriedStatements = 512;
+
+// The name a SQL-level PREPARE or DEALLOCATE statement names, or "" (none, or ALL).
+std::string named_in(std::string_view sql)
+{
+    auto parsed = policy::sql::ParsedMessage::parse(sql);
+    if (!parsed || parsed->size() != 1) {
+        return {};
+    }
+    const auto cls = parsed->classify(0);
+    if (const auto* q = std::get_if<policy::sql::QueryStatement>(&cls)) {
+        return q->kind == policy::sql::QueryStatement::Kind::Prepare ? q->name : std::string();
+    }
+    if (const auto* p = std::get_if<policy::sql::PortalStatement>(&cls)) {
+        return p->kind == "DEALLOCATE" ? p->name : std::string();
+    }
+    return {};
+}
 
 // A backend connection that has something to read (or hung up) while the session believes it
 // idle was closed by the backend (a FATAL such as 57P01, or EOF): it must not carry the next
@@ -148,12 +170,30 @@ asio::awaitable<Result<ClientSession::BackendLink*>> ClientSession::link_for_bac
     link->pool = pool;
     link->conn = std::move(*conn);
 
-    auto applied = co_await apply_settings(*link);
+    Result<void> applied;
+    if (transaction_pooling()) {
+        applied = co_await sync_carried(*link);
+    } else {
+        if (link->conn->carried().dirty()) {
+            // Lent out in transaction pool mode before a reload switched to session mode.
+            auto r = co_await link->conn->simple_query("DISCARD ALL");
+            if (!r) {
+                applied = r.error();
+            }
+            link->conn->carried() = BackendConnection::Carried{};
+        }
+        if (applied) {
+            applied = co_await apply_settings(*link);
+        }
+    }
     if (!applied) {
         pool->release(std::move(link->conn), false);
         co_return applied.error();
     }
     BackendLink* raw = link.get();
+    if (cancel_backend_ == backend) {
+        cancel_backend_.clear();  // the cancel key must follow to the new connection
+    }
     links_[backend] = std::move(link);
     co_return raw;
 }
@@ -236,6 +276,7 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                            }
                        });
     }
+    bool hiding = false;  // inside a pass-through message the client must not see
     auto lost = [&](std::string why) {
         link.broken = true;
         link.conn->mark_unusable();
@@ -286,6 +327,13 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                     break;
                 }
                 r.error_seen = true;
+                if (txpool_) {
+                    // Parses the backend now skips (or refused) never made their statements.
+                    for (const auto& name : link.unconfirmed) {
+                        link.conn->carried().statements.erase(name);
+                    }
+                    link.unconfirmed.clear();
+                }
                 bool reworded = false;
                 if (*deadline.fired && e->get('C') == "57014") {
                     // Say why, as PostgreSQL's own statement_timeout does.
@@ -356,8 +404,19 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 break;
             }
             case 'C': {
+                std::string note;
+                if (txpool_) {
+                    note = q.front_note();
+                }
                 outcome = q.on_backend('C');
                 auto c = wire::decode_command_complete(piece.body);
+                if (outcome == ResponseQueue::Outcome::Hidden) {
+                    forward = false;  // meshgate's own statement (a DEALLOCATE making room)
+                    break;
+                }
+                if (c && txpool_) {
+                    r.commands.emplace_back(std::move(note), c->tag);
+                }
                 if (c) {
                     // "SELECT 5", "FETCH 5", "COPY 5": the last word counts rows.
                     const auto sp = c->tag.rfind(' ');
@@ -397,8 +456,19 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
             if (!r.backend_ok) {
                 break;
             }
-        } else if (piece.last) {
-            outcome = q.on_backend(piece.tag);
+        } else {
+            if (piece.first) {
+                // ParseComplete / BindComplete / CloseComplete of meshgate's own messages.
+                hiding = q.front_hidden() &&
+                         (piece.tag == '1' || piece.tag == '2' || piece.tag == '3');
+            }
+            if (hiding) {
+                forward = false;  // answers meshgate's own message on this connection
+            }
+            if (piece.last) {
+                outcome = q.on_backend(piece.tag);
+                hiding = false;
+            }
         }
         if (outcome == ResponseQueue::Outcome::Unexpected) {
             lost(std::string("backend sent '") + piece.tag + "' out of turn");
@@ -451,7 +521,237 @@ asio::awaitable<bool> ClientSession::after_relay(BackendLink& link, const RelayR
     } else if (txn_backend_ == link.name) {
         txn_backend_.clear();
     }
+    if (txpool_) {
+        if (r.error_seen) {
+            cycle_failed_ = true;
+        }
+        absorb_commands(link, r);
+    }
     co_return true;
+}
+
+bool ClientSession::transaction_pooling() const
+{
+    return txpool_;
+}
+
+std::string ClientSession::desired_settings(const BackendLink& link) const
+{
+    std::string sql;
+    for (const auto& [name, value] : startup_.forwarded) {
+        txpool::append_statement(sql, set_statement(name, value));
+    }
+    for (const auto& [name, value] : link.conn->parameters()) {
+        if (name == "standard_conforming_strings" && value != "on") {
+            txpool::append_statement(sql, "SET standard_conforming_strings = on");
+        }
+    }
+    if (const std::string client_sets = settings_.script(); !client_sets.empty()) {
+        txpool::append_statement(sql, client_sets);
+    }
+    return sql;
+}
+
+asio::awaitable<Result<void>> ClientSession::sync_carried(BackendLink& link)
+{
+    auto& c = link.conn->carried();
+    const std::string want = desired_settings(link);
+    std::string script;
+    if (c.statements.size() + c.sql_statements.size() > kMaxCarriedStatements) {
+        txpool::append_statement(script, "DEALLOCATE ALL");
+        c.statements.clear();
+        c.sql_statements.clear();
+    }
+    if (!c.settings_known || c.settings != want) {
+        if (!c.settings_known || !c.settings.empty()) {
+            txpool::append_statement(script, "RESET ALL");
+        }
+        if (!want.empty()) {
+            txpool::append_statement(script, want);
+        }
+    }
+    std::vector<std::string> prepared;
+    for (const auto& [name, sql] : sql_prepared_) {
+        auto it = c.sql_statements.find(name);
+        if (it != c.sql_statements.end() && it->second == sql) {
+            continue;
+        }
+        if (it != c.sql_statements.end()) {
+            auto quoted = policy::quote_identifier(name);
+            if (!quoted) {
+                co_return quoted.error();
+            }
+            txpool::append_statement(script, "DEALLOCATE " + *quoted);
+            c.sql_statements.erase(it);
+        }
+        txpool::append_statement(script, sql);
+        prepared.push_back(name);
+    }
+    if (!script.empty()) {
+        c.statements.erase("");  // a simple Query drops the unnamed statement
+        auto r = co_await link.conn->simple_query(script);
+        if (!r) {
+            link.conn->mark_unusable();
+            Error e = r.error();
+            e.message = "could not restore this session's settings and prepared statements on a "
+                        "pooled connection of backend \"" + link.name + "\": " + e.message;
+            if (!prepared.empty()) {
+                // One of the session's SQL-level statements no longer prepares (its query
+                // fails now): forget them all rather than fail every later statement.
+                log_warn("transaction pooling: a session's prepared statements could not be "
+                         "prepared again on another connection; they are dropped",
+                         {{"user", startup_.user}, {"backend", link.name},
+                          {"sqlstate", r.error().sqlstate}});
+                sql_prepared_.clear();
+                e.detail = "This session's SQL-level prepared statements were dropped; PREPARE "
+                           "them again.";
+            }
+            co_return e;
+        }
+    }
+    c.settings = want;
+    c.settings_known = true;
+    for (const auto& name : prepared) {
+        c.sql_statements[name] = sql_prepared_[name];
+    }
+    link.settings_applied = true;
+    co_return Result<void>{};
+}
+
+void ClientSession::absorb_commands(BackendLink& link, const RelayResult& r)
+{
+    auto& c = link.conn->carried();
+    for (const auto& [sql, tag] : r.commands) {
+        settings_.on_command(sql, tag);
+        if (tag == "PREPARE") {
+            const std::string name = named_in(sql);
+            if (!name.empty()) {
+                sql_prepared_[name] = sql;
+                c.sql_statements[name] = sql;
+            } else {
+                link.settings_uncertain = true;  // cannot tell: start the next user afresh
+            }
+        } else if (tag == "DEALLOCATE") {
+            const std::string name = named_in(sql);
+            sql_prepared_.erase(name);
+            c.sql_statements.erase(name);
+        } else if (tag == "DEALLOCATE ALL" || tag == "DISCARD ALL") {
+            sql_prepared_.clear();
+            c.sql_statements.clear();
+            c.statements.clear();
+            if (tag == "DISCARD ALL") {
+                // The client's protocol-level statements and portals are gone, as on PostgreSQL.
+                for (auto it = statements_.begin(); it != statements_.end();) {
+                    it = it->second.backend.empty() ? std::next(it) : statements_.erase(it);
+                }
+                portals_.clear();
+                settings_.clear();
+                cursor_declared_ = false;
+            }
+        } else if (tag == "DECLARE CURSOR") {
+            cursor_declared_ = true;
+        }
+    }
+    if (settings_.take_touched()) {
+        link.settings_touched = true;
+    }
+    if (settings_.take_uncertain()) {
+        link.settings_uncertain = true;
+    }
+}
+
+asio::awaitable<Result<void>> ClientSession::make_room_for_prepare(BackendLink& link,
+                                                                   const policy::Allow& allow)
+{
+    auto& c = link.conn->carried();
+    std::string script;
+    for (const auto& d : allow.defines) {
+        if (d.kind != policy::NamedObject::Kind::Statement || d.name.empty()) {
+            continue;
+        }
+        if (sql_prepared_.count(d.name) != 0) {
+            co_return make_error("42P05", "prepared statement \"" + d.name + "\" already exists");
+        }
+        if (c.sql_statements.count(d.name) != 0) {
+            auto quoted = policy::quote_identifier(d.name);
+            if (!quoted) {
+                co_return quoted.error();
+            }
+            txpool::append_statement(script, "DEALLOCATE " + *quoted);
+            c.sql_statements.erase(d.name);
+        }
+    }
+    if (!script.empty() && link.status != 'E') {
+        c.statements.erase("");
+        auto r = co_await link.conn->simple_query(script);
+        if (!r) {
+            link.broken = true;
+            link.conn->mark_unusable();
+            co_return r.error();
+        }
+    }
+    co_return Result<void>{};
+}
+
+asio::awaitable<void> ClientSession::release_if_done()
+{
+    if (!txpool_ || !batch_backend_.empty() || discarding_) {
+        co_return;  // not lending, or an extended-protocol Sync cycle is still open
+    }
+    const char status = transaction_status();
+    settings_.end_cycle(cycle_failed_, status);
+    cycle_failed_ = false;
+    const bool uncertain = settings_.take_uncertain();
+    for (auto& [name, link] : links_) {
+        link->settings_uncertain = link->settings_uncertain || uncertain;
+    }
+    if (status != 'I') {
+        co_return;  // the transaction block keeps its connection
+    }
+    if (cursor_declared_) {
+        // A cursor WITH HOLD outlives its transaction on this connection: keep the connection
+        // until it is closed (asked again after every statement until then).
+        bool holdable = false;
+        for (auto& [name, link] : links_) {
+            if (!link->conn || link->broken) {
+                continue;
+            }
+            auto r = co_await link->conn->simple_query(
+                "SELECT 1 FROM pg_catalog.pg_cursors WHERE is_holdable LIMIT 1");
+            link->conn->carried().statements.erase("");
+            if (!r) {
+                link->broken = true;
+                link->conn->mark_unusable();
+            } else if (!r->rows.empty()) {
+                holdable = true;
+            }
+        }
+        if (holdable) {
+            co_return;
+        }
+        cursor_declared_ = false;
+    }
+    for (auto& [name, link] : links_) {
+        if (!link->conn) {
+            continue;
+        }
+        auto& c = link->conn->carried();
+        if (link->settings_uncertain) {
+            c.settings_known = false;
+        } else if (link->settings_touched) {
+            c.settings = desired_settings(*link);
+            c.settings_known = true;
+        }
+        const bool idle = !link->broken && link->status == 'I' && !link->scanner.mid_message() &&
+                          link->in.empty();
+        link->pool->release(std::move(link->conn), idle, false);
+    }
+    links_.clear();
+    if (registered_ && !cancel_backend_.empty()) {
+        services_->cancel->set_target(cancel_pid_, std::nullopt);
+        cancel_backend_.clear();
+    }
+    co_return;
 }
 
 void ClientSession::release_links()

@@ -62,6 +62,9 @@ ClientSession::ClientSession(std::shared_ptr<const SessionServices> services,
     snapshot_ = services_->snapshot();
     if (snapshot_) {
         limits_ = snapshot_->limits;
+        // Fixed for the session's life: a reload that changes pool_mode applies to new sessions
+        // (a session's statements and settings are tracked for the mode it started in).
+        txpool_ = snapshot_->pool_mode == config::PoolMode::Transaction;
     }
     services_->stats->active.fetch_add(1);
     services_->stats->accepted.fetch_add(1);

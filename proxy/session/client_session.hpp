@@ -17,6 +17,7 @@
 #include "proxy/session/response_queue.hpp"
 #include "proxy/session/session_services.hpp"
 #include "proxy/session/startup_settings.hpp"
+#include "proxy/session/txpool.hpp"
 #include "proxy/wire/codec.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -30,6 +31,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace meshgate::proxy {
 
@@ -78,6 +81,13 @@ private:
         char status = 'I';        // last ReadyForQuery
         bool broken = false;      // never reuse: I/O failed, FATAL, protocol violation
         bool settings_applied = false;
+        // Transaction pool mode: a SET / RESET ran during this checkout, or something whose
+        // effect on the connection's settings meshgate cannot mirror.
+        bool settings_touched = false;
+        bool settings_uncertain = false;
+        // Transaction pool mode: backend statement names sent in a Parse whose ParseComplete
+        // has not come yet (forgotten by the connection if an error skips them).
+        std::vector<std::string> unconfirmed;
         explicit BackendLink(uint32_t max_message);
         ~BackendLink();
     };
@@ -97,6 +107,9 @@ private:
         bool error_scrubbed = false;
         std::string error_original;
         std::optional<int64_t> rows;      // summed from CommandComplete tags
+        /// Transaction pool mode: every CommandComplete tag, with the note of the queue entry
+        /// it completed (an Execute's statement text; "" for a simple Query).
+        std::vector<std::pair<std::string, std::string>> commands;
 
         /// The backend write failed before anything was read.
         static RelayResult write_failure()
@@ -124,6 +137,14 @@ private:
         std::optional<policy::Step> local;   // SetLocal / ShowLocal
         bool empty_query = false;
         std::shared_ptr<const PreparedOrigin> origin;  // backend statements only
+        /// Transaction pool mode: the statement's name on every backend connection
+        /// (txpool::backend_statement_name; "" for the unnamed statement), and what a
+        /// connection's statement under that name must be (txpool::statement_key).
+        std::string backend_name;
+        std::string key;
+        std::vector<uint32_t> param_types;
+        /// SQL-level prepared statements its execution creates (a Parse of `PREPARE name AS`).
+        std::vector<std::string> sql_defines;
     };
 
     /// The statement `name` under the current snapshot and identity: unchanged, or decided
@@ -217,6 +238,25 @@ private:
     void set_cancel_target(BackendLink& link);
     void release_links();
 
+    // ---- transaction pool mode (backend_link.cpp)
+    /// True when this session lends its backend connections out between transactions.
+    bool transaction_pooling() const;
+    /// The SET script this session's settings come from on `link`'s connection.
+    std::string desired_settings(const BackendLink& link) const;
+    /// Brings a freshly checked-out connection to this session's state: settings (RESET ALL and
+    /// replay when they differ) and SQL-level prepared statements.
+    boost::asio::awaitable<Result<void>> sync_carried(BackendLink& link);
+    /// After a relay: follows the commands that change what a connection carries (SET, PREPARE,
+    /// DEALLOCATE, DISCARD ALL, DECLARE CURSOR, transaction control).
+    void absorb_commands(BackendLink& link, const RelayResult& r);
+    /// Ends a checkout: when no transaction block, Sync cycle or WITH HOLD cursor needs the
+    /// connection any more, it goes back to the pool as it is.
+    boost::asio::awaitable<void> release_if_done();
+    /// Transaction pool mode: a PREPARE of `name` on a connection that holds another client's
+    /// statement of that name drops that one first.
+    boost::asio::awaitable<Result<void>> make_room_for_prepare(BackendLink& link,
+                                                               const policy::Allow& allow);
+
     std::shared_ptr<const SessionServices> services_;
     std::shared_ptr<SessionControl> control_;  // never null (a private one when not given)
     std::unique_ptr<Stream> client_;
@@ -267,6 +307,13 @@ private:
     /// statement that read a product through a mask or row filter to the end of the session:
     /// prepared statements, portals and cursors made by it may run later.
     bool scrub_errors_ = false;
+
+    // ---- transaction pool mode
+    bool txpool_ = false;                      // pool_mode when the session started
+    txpool::SettingsTracker settings_;         // what the client SET
+    std::map<std::string, std::string> sql_prepared_;  // SQL-level PREPARE name -> its text
+    bool cursor_declared_ = false;             // a DECLARE ran since the last WITH HOLD check
+    bool cycle_failed_ = false;                // an error in the current message / Sync cycle
 };
 
 }  // namespace meshgate::proxy

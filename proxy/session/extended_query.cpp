@@ -3,7 +3,9 @@
 // Layer: proxy (I/O edge; every decision comes from policy::decide).
 #include "policy/decide.hpp"
 #include "policy/error_scrub.hpp"
+#include "policy/quote.hpp"
 #include "proxy/audit/audit_writer.hpp"
+#include "proxy/backend/backend_connection.hpp"
 #include "proxy/log.hpp"
 #include "proxy/session/client_session.hpp"
 #include "proxy/wire/messages.hpp"
@@ -203,6 +205,7 @@ asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
         batch_synced_ = false;
         batch_backend_.clear();
     }
+    co_await release_if_done();
     co_return co_await flush_client();
 }
 
@@ -249,6 +252,42 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         co_return true;
     };
 
+    // Sends a Parse of `p` under its backend name on its backend's link. The connection counts
+    // the statement as its own at once (a Bind later in the same batch needs no second Parse);
+    // should the backend refuse it, relay() forgets it again (BackendLink::unconfirmed).
+    auto send_parse = [&](const Prepared& p, bool hidden) {
+        BackendLink* link = links_.at(p.backend).get();
+        link->conn->carried().statements[p.backend_name] = p.key;
+        link->unconfirmed.push_back(p.backend_name);
+        wire::encode(wire::Parse{p.backend_name, p.origin->sent, p.param_types}, to_backend);
+        auto done = [link, name = p.backend_name] {
+            auto& u = link->unconfirmed;
+            if (auto i = std::find(u.begin(), u.end(), name); i != u.end()) {
+                u.erase(i);
+            }
+        };
+        if (hidden) {
+            q.hidden(Awaited::Parse, std::move(done));
+        } else {
+            q.expect(Awaited::Parse, {}, std::move(done));
+        }
+    };
+    // Transaction pool mode: the connection now serving the batch may lack the statement (it
+    // was prepared on another one) or hold another text under its name: prepare it first, and
+    // hide the backend's ParseComplete from the client.
+    auto ensure_prepared = [&](const Prepared& p) {
+        auto it = links_.find(p.backend);
+        if (it == links_.end() || !it->second->conn || !p.origin) {
+            return;
+        }
+        auto& carried = it->second->conn->carried();
+        auto have = carried.statements.find(p.backend_name);
+        if (have != carried.statements.end() && have->second == p.key) {
+            return;
+        }
+        send_parse(p, true);
+    };
+
     if (discarding_ && m.tag != 'S') {
         co_return;
     }
@@ -261,7 +300,8 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         }
         if (!parse->name.empty()) {
             auto existing = statements_.find(parse->name);
-            if (existing != statements_.end() && existing->second.backend.empty()) {
+            // Transaction pool mode: the backend statement is shared, so meshgate says it.
+            if (existing != statements_.end() && (existing->second.backend.empty() || txpool_)) {
                 fail(make_error("42P05", "prepared statement \"" + parse->name +
                                              "\" already exists"));
                 co_return;
@@ -311,13 +351,37 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
                 co_return;
             }
             note_named_defines(allow, backend, identity_);
-            wire::Parse rewritten{parse->name, fwd->sql, parse->param_types};
-            wire::encode(rewritten, to_backend);
-            q.expect(Awaited::Parse);
-            statements_[parse->name] =
-                Prepared{backend, std::nullopt, false,
-                         std::make_shared<const PreparedOrigin>(PreparedOrigin{
-                             parse->query, fwd->sql, snapshot_->generation, identity_})};
+            Prepared prepared{backend, std::nullopt, false,
+                              std::make_shared<const PreparedOrigin>(PreparedOrigin{
+                                  parse->query, fwd->sql, snapshot_->generation, identity_})};
+            if (txpool_) {
+                for (const auto& d : allow.defines) {
+                    if (d.kind == policy::NamedObject::Kind::Statement && !d.name.empty()) {
+                        prepared.sql_defines.push_back(d.name);
+                    }
+                }
+                prepared.backend_name = parse->name.empty()
+                                            ? std::string()
+                                            : txpool::backend_statement_name(fwd->sql,
+                                                                             parse->param_types);
+                prepared.key = txpool::statement_key(fwd->sql, parse->param_types);
+                prepared.param_types = parse->param_types;
+                auto& carried = links_.at(backend)->conn->carried();
+                auto have = carried.statements.find(prepared.backend_name);
+                if (!parse->name.empty() && have != carried.statements.end() &&
+                    have->second == prepared.key) {
+                    // Already on this connection (this or another client prepared it).
+                    q.local(Awaited::Parse,
+                            [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
+                } else {
+                    send_parse(prepared, false);
+                }
+            } else {
+                wire::Parse rewritten{parse->name, fwd->sql, parse->param_types};
+                wire::encode(rewritten, to_backend);
+                q.expect(Awaited::Parse);
+            }
+            statements_[parse->name] = std::move(prepared);
         } else {
             statements_[parse->name] = Prepared{"", allow.steps.front(), false};
             q.local(Awaited::Parse, [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
@@ -345,7 +409,14 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             if (!co_await routed(target.backend)) {
                 co_return;
             }
-            forward_raw(m);
+            if (txpool_) {
+                ensure_prepared(target);
+                wire::Bind renamed = std::move(*bind);
+                renamed.statement = target.backend_name;
+                wire::encode(renamed, to_backend);
+            } else {
+                forward_raw(m);
+            }
             q.expect(Awaited::Bind);
         } else {
             q.local(Awaited::Bind, [](std::string& out) { wire::encode(wire::BindComplete{}, out); });
@@ -373,7 +444,12 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             if (!co_await routed(target.backend)) {
                 co_return;
             }
-            forward_raw(m);
+            if (txpool_ && describe->kind == 'S') {
+                ensure_prepared(target);
+                wire::encode(wire::Describe{'S', target.backend_name}, to_backend);
+            } else {
+                forward_raw(m);
+            }
             q.expect(Awaited::Describe);
             co_return;
         }
@@ -410,8 +486,45 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             if (!co_await routed(target.backend)) {
                 co_return;
             }
+            if (txpool_ && !target.sql_defines.empty()) {
+                // `PREPARE name AS ...` through the extended protocol: the name must be new to
+                // the session, and another client's statement of that name on this connection
+                // is dropped first (meshgate's own DEALLOCATE, answered to nobody).
+                auto& carried = links_.at(target.backend)->conn->carried();
+                for (const auto& name : target.sql_defines) {
+                    if (sql_prepared_.count(name) != 0) {
+                        fail(make_error("42P05", "prepared statement \"" + name +
+                                                     "\" already exists"));
+                        co_return;
+                    }
+                    if (carried.sql_statements.count(name) == 0) {
+                        continue;
+                    }
+                    auto quoted = policy::quote_identifier(name);
+                    if (!quoted) {
+                        fail(quoted.error());
+                        co_return;
+                    }
+                    carried.sql_statements.erase(name);
+                    Prepared dealloc;
+                    dealloc.backend = target.backend;
+                    dealloc.origin = std::make_shared<const PreparedOrigin>(
+                        PreparedOrigin{"", "DEALLOCATE " + *quoted, 0, identity_});
+                    dealloc.key = txpool::statement_key(dealloc.origin->sent, {});
+                    dealloc.backend_name = txpool::backend_statement_name(dealloc.origin->sent, {});
+                    ensure_prepared(dealloc);
+                    const std::string portal = "mg_room";
+                    wire::encode(wire::Bind{portal, dealloc.backend_name, {}, {}, {}}, to_backend);
+                    q.hidden(Awaited::Bind);
+                    wire::encode(wire::Execute{portal, 0}, to_backend);
+                    q.hidden(Awaited::Execute);
+                    wire::encode(wire::Close{'P', portal}, to_backend);
+                    q.hidden(Awaited::Close);
+                }
+            }
             forward_raw(m);
-            q.expect(Awaited::Execute);
+            q.expect(Awaited::Execute,
+                     txpool_ && target.origin ? target.origin->sent : std::string());
             co_return;
         }
         q.local(Awaited::Execute, [this, target](std::string& out) {
@@ -431,6 +544,13 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         }
         auto& table = close->kind == 'S' ? statements_ : portals_;
         auto it = table.find(close->name);
+        if (txpool_ && close->kind == 'S' && it != table.end() && !it->second.backend.empty()) {
+            // The backend statement stays on the connection for whoever prepares the same text.
+            table.erase(it);
+            q.local(Awaited::Close,
+                    [](std::string& out) { wire::encode(wire::CloseComplete{}, out); });
+            co_return;
+        }
         if (it != table.end() && !it->second.backend.empty()) {
             const std::string backend = it->second.backend;
             if (!co_await routed(backend)) {

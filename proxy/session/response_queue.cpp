@@ -54,15 +54,27 @@ bool completes(Awaited what, char tag)
 
 }  // namespace
 
-void ResponseQueue::expect(Awaited what)
+void ResponseQueue::expect(Awaited what, std::string note, std::function<void()> done)
 {
-    items_.push_back(Item{what, false, false, {}});
+    items_.push_back(Item{what, false, false, false, {}, std::move(note), std::move(done)});
+}
+
+void ResponseQueue::hidden(Awaited what, std::function<void()> done)
+{
+    MESHGATE_ASSERT(what != Awaited::Sync && what != Awaited::Query && what != Awaited::Describe);
+    items_.push_back(Item{what, false, false, true, {}, {}, std::move(done)});
+}
+
+const std::string& ResponseQueue::front_note() const
+{
+    static const std::string kNone;
+    return items_.empty() ? kNone : items_.front().note;
 }
 
 void ResponseQueue::local(Awaited what, std::function<void(std::string&)> write)
 {
     MESHGATE_ASSERT(write != nullptr);
-    items_.push_back(Item{what, true, false, std::move(write)});
+    items_.push_back(Item{what, true, false, false, std::move(write), {}, {}});
 }
 
 bool ResponseQueue::has_sync() const
@@ -115,8 +127,13 @@ ResponseQueue::Outcome ResponseQueue::on_backend(char tag)
         return Outcome::Pass;
     }
     if (completes(front.what, tag)) {
+        const bool hidden = front.hidden;
+        auto done = std::move(front.done);
         items_.pop_front();
-        return Outcome::Completed;
+        if (done) {
+            done();
+        }
+        return hidden ? Outcome::Hidden : Outcome::Completed;
     }
     if (is_completion(tag)) {
         return Outcome::Unexpected;

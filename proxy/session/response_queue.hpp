@@ -34,10 +34,26 @@ public:
         Failed,     // ErrorResponse: forward it; entries up to the next Sync/Query were dropped
         Ready,      // ReadyForQuery completed a Sync/Query: forward it
         Unexpected, // a completion nothing waits for: the backend is out of step, close
+        Hidden,     // completed a hidden entry: do not forward it
     };
 
-    /// The backend owes an answer to a forwarded message.
-    void expect(Awaited what);
+    /// The backend owes an answer to a forwarded message. `note` travels with the entry (the
+    /// statement an Execute runs, for front_note()); `done` runs when the backend completes it
+    /// (never when an error drops it).
+    void expect(Awaited what, std::string note = {}, std::function<void()> done = {});
+
+    /// The backend owes an answer to a message meshgate sent on its own (a Parse that
+    /// re-prepares a statement on another pooled connection; Parse/Bind/Execute/Close of a
+    /// DEALLOCATE that makes room for the client's PREPARE): its completion is not forwarded;
+    /// an ErrorResponse still is (and drops what follows, as any error does). Not for Describe,
+    /// Sync or Query, and a hidden Execute must run a statement that returns no rows.
+    void hidden(Awaited what, std::function<void()> done = {});
+
+    /// True when the front entry is a hidden one.
+    bool front_hidden() const { return !items_.empty() && items_.front().hidden; }
+
+    /// The note of the front entry ("" when none).
+    const std::string& front_note() const;
 
     /// meshgate answers this message itself: `write` appends the answer when its turn comes
     /// (it is never called if an earlier backend error drops it, so it may also apply the
@@ -63,7 +79,10 @@ private:
         Awaited what;
         bool local = false;
         bool described_statement = false;  // Describe: 't' seen
+        bool hidden = false;
         std::function<void(std::string&)> write;
+        std::string note;
+        std::function<void()> done;
     };
     std::deque<Item> items_;
 };

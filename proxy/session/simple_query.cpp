@@ -116,6 +116,7 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
     auto local_error = [&](const Error& e) -> asio::awaitable<bool> {
         wire::encode(wire::ErrorResponse::from(e), client_out_);
         wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
+        co_await release_if_done();
         co_return co_await flush_client();
     };
 
@@ -203,6 +204,15 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
             co_return co_await local_error(l.error());
         }
         link = *l;
+        if (txpool_) {
+            if (!allow.defines.empty()) {
+                if (auto room = co_await make_room_for_prepare(*link, allow); !room) {
+                    failed(room.error());
+                    co_return co_await local_error(room.error());
+                }
+            }
+            link->conn->carried().statements.erase("");  // a Query drops the unnamed statement
+        }
     }
 
     if (all_forward) {
@@ -215,11 +225,21 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
         }
         ResponseQueue q;
         q.expect(Awaited::Query);
-        const RelayResult r = co_await relay(*link, q, true);
+        RelayResult r = co_await relay(*link, q, true);
+        if (txpool_) {
+            // One CommandComplete per statement, in order.
+            std::size_t i = 0;
+            for (const auto& step : allow.steps) {
+                if (i < r.commands.size()) {
+                    r.commands[i++].first = std::get<policy::Forward>(step).sql;
+                }
+            }
+        }
         finish_statement(audit_slot, sql, decision, &r, started);
         if (!co_await after_relay(*link, r)) {
             co_return false;
         }
+        co_await release_if_done();
         co_return co_await flush_client();
     }
 
@@ -235,7 +255,10 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
             }
             ResponseQueue q;
             q.expect(Awaited::Query);
-            const RelayResult r = co_await relay(*link, q, false);
+            RelayResult r = co_await relay(*link, q, false);
+            for (auto& c : r.commands) {
+                c.first = fwd->sql;
+            }
             if (r.rows) {
                 all.rows = all.rows.value_or(0) + *r.rows;
             }
@@ -264,6 +287,7 @@ asio::awaitable<bool> ClientSession::simple_query(std::string sql)
     if (audit_slot != nullptr) {
         finish_statement(audit_slot, sql, decision, link != nullptr ? &all : nullptr, started);
     }
+    co_await release_if_done();
     wire::encode(wire::ReadyForQuery{transaction_status()}, client_out_);
     co_return co_await flush_client();
 }

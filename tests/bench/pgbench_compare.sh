@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Throughput of meshgate against direct PostgreSQL and PgBouncer, in one run on one cluster:
-# `pgbench -n -S` with N clients, simple and `-M prepared` protocol, T seconds per leg. The
+# `pgbench -n -S` with N clients, simple and `-M prepared` protocol, T seconds per leg; meshgate in
+# session pool mode and in transaction pool mode (pool_size 20, as PgBouncer's default_pool_size),
+# PgBouncer in transaction mode (and session mode for -M prepared). The
 # benchmark tables are products of the `bench` domain with a null mask on `filler` (a column
 # pgbench -S never reads), so meshgate parses, decides and rewrites every statement for real.
 # PgBouncer 1.18 in transaction mode breaks `-M prepared` (TOOLCHAIN §5), so its prepared leg
@@ -44,6 +46,18 @@ BT=$(free_port); BS=$(free_port)
 pgbouncer_start "$W/bouncer-tx" "$BT" "$PG_PORT" warehouse meshgate "$VERIFIER" transaction
 pgbouncer_start "$W/bouncer-session" "$BS" "$PG_PORT" warehouse meshgate "$VERIFIER" session
 
+# A second meshgate in transaction pool mode: the same rendered config and domains, its own
+# ports and audit log, pool_size 20 (PgBouncer's default_pool_size above).
+cp -a "$W/mg" "$W/mgtx"
+rm -f "$W/mgtx/audit.jsonl" "$W/mgtx/meshgate.log" "$W/mgtx/meshgate.pid"
+TXP=$(free_port); TXA=$(free_port)
+sed -i -e "s#$W/mg/#$W/mgtx/#g" -e "s/^pool_mode: session/pool_mode: transaction/" \
+    -e "s/^  port: $LISTEN_PORT\$/  port: $TXP/" -e "s/^  port: $ADMIN_PORT\$/  port: $TXA/" \
+    -e "s/^    pool_size: .*/    pool_size: 20/" "$W/mgtx/meshgate.yaml"
+grep -q '^pool_mode: transaction' "$W/mgtx/meshgate.yaml" || { echo "could not make the tx config" >&2; exit 1; }
+meshgate_start "$BIN" "$W/mgtx/meshgate.yaml" "$W/mgtx/meshgate.log" "$W/mgtx/meshgate.pid" "$TXP" ||
+    { echo "meshgate (transaction pool mode) did not start" >&2; exit 1; }
+
 declare -A TPS LAT
 leg() {  # leg NAME MODE PORT USER PASSWORD DB
     local name=$1 mode=$2 port=$3 user=$4 pw=$5 db=$6 out
@@ -66,9 +80,13 @@ echo "bench: running legs"
 leg "direct simple"             simple   "$PG_PORT"     meshgate "$WAREHOUSE_PG_PASSWORD" warehouse
 leg "pgbouncer(tx) simple"      simple   "$BT"          meshgate "$WAREHOUSE_PG_PASSWORD" warehouse
 leg "meshgate simple"           simple   "$LISTEN_PORT" bench    bench-demo              mesh
+leg "meshgate(tx) simple"       simple   "$TXP"         bench    bench-demo              mesh
+leg "pgbouncer(tx) extended"    extended "$BT"          meshgate "$WAREHOUSE_PG_PASSWORD" warehouse
+leg "meshgate(tx) extended"     extended "$TXP"         bench    bench-demo              mesh
 leg "direct prepared"           prepared "$PG_PORT"     meshgate "$WAREHOUSE_PG_PASSWORD" warehouse
 leg "pgbouncer(session) prep."  prepared "$BS"          meshgate "$WAREHOUSE_PG_PASSWORD" warehouse
 leg "meshgate prepared"         prepared "$LISTEN_PORT" bench    bench-demo              mesh
+leg "meshgate(tx) prepared"     prepared "$TXP"         bench    bench-demo              mesh
 
 num() { [ -n "${TPS[$1]}" ] && printf '%.0f' "${TPS[$1]}" || echo n/a; }
 ratio() { [ -n "${TPS[$1]}" ] && [ -n "${TPS[$2]}" ] && awk -v a="${TPS[$1]}" -v b="${TPS[$2]}" 'BEGIN{printf "%.2f", a/b}' || echo n/a; }
@@ -81,3 +99,11 @@ printf '%-10s %12s %16s %12s %18s %18s\n' prepared "$(num "direct prepared")" "$
     "$(num "meshgate prepared")" "$(ratio "meshgate prepared" "direct prepared")" \
     "$(ratio "meshgate prepared" "pgbouncer(session) prep.")"
 echo "(pgbouncer prepared = session pool: 1.18 in transaction mode fails -M prepared with \"prepared statement already exists\")"
+echo
+echo "transaction pool mode (meshgate pool_size 20, pgbouncer default_pool_size 20)"
+printf '%-10s %16s %14s %18s\n' protocol pgbouncer\(tx\) meshgate\(tx\) meshgate/pgbouncer
+printf '%-10s %16s %14s %18s\n' simple "$(num "pgbouncer(tx) simple")" "$(num "meshgate(tx) simple")" \
+    "$(ratio "meshgate(tx) simple" "pgbouncer(tx) simple")"
+printf '%-10s %16s %14s %18s\n' extended "$(num "pgbouncer(tx) extended")" "$(num "meshgate(tx) extended")" \
+    "$(ratio "meshgate(tx) extended" "pgbouncer(tx) extended")"
+printf '%-10s %16s %14s %18s\n' prepared "n/a (fails)" "$(num "meshgate(tx) prepared")" n/a
