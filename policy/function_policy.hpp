@@ -21,4 +21,9 @@ Result<void> check_function(const std::vector<std::string_view>& names,
 /// True when a pg_catalog / unqualified function name is on the denylist.
 bool is_denied_catalog_function(std::string_view name);
 
+/// True for the reg* types' I/O functions (`regclassin`, `regtypeout`, ...), `regclass(text)`,
+/// `pg_get_object_address` and the regclass-taking index maintenance writers: they name or
+/// resolve a warehouse's objects where no guard can stand between (part of the denylist).
+bool is_object_name_io_function(std::string_view name);
+
 }  // namespace meshgate::policy

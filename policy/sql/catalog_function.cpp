@@ -6,9 +6,11 @@
 #include "policy/sql/query_walker.hpp"
 
 #include "policy/catalog/virtual_relation.hpp"
+#include "policy/oid_guard.hpp"
 #include "policy/quote.hpp"
 
 #include <string>
+#include <vector>
 
 namespace meshgate::policy::sql {
 
@@ -94,7 +96,340 @@ Result<PgQuery__Node*> parse_expression(const std::string& text)
     return expr;
 }
 
+
+// --- OID / object-name guards (policy/oid_guard.hpp) ---
+
+// A deep copy of `n` (packed and unpacked: malloc memory like every parse tree node).
+PgQuery__Node* copy_node(const PgQuery__Node* n)
+{
+    const size_t len = pg_query__node__get_packed_size(n);
+    std::vector<uint8_t> buf(len);
+    pg_query__node__pack(n, buf.data());
+    return pg_query__node__unpack(nullptr, len, buf.data());
+}
+
+// Replaces every ParamRef `$k` (1-based) of the template below `m` by a copy of `args[k-1]`
+// (an argument may appear more than once).
+bool graft_copies(ProtobufCMessage* m, PgQuery__Node* const* args, size_t n_args, int depth = 0)
+{
+    if (m == nullptr || depth > 200) {
+        return depth <= 200;
+    }
+    const auto* d = m->descriptor;
+    auto* base = reinterpret_cast<char*>(m);
+    auto visit = [&](ProtobufCMessage*& slot) {
+        if (slot == nullptr) {
+            return true;
+        }
+        if (slot->descriptor == &pg_query__node__descriptor) {
+            auto* node = reinterpret_cast<PgQuery__Node*>(slot);
+            if (node->node_case == PG_QUERY__NODE__NODE_PARAM_REF && node->param_ref != nullptr) {
+                const int k = node->param_ref->number;
+                if (k < 1 || size_t(k) > n_args || args[k - 1] == nullptr) {
+                    return false;
+                }
+                PgQuery__Node* copy = copy_node(args[k - 1]);
+                if (copy == nullptr) {
+                    return false;
+                }
+                pg_query__node__free_unpacked(node, nullptr);
+                slot = reinterpret_cast<ProtobufCMessage*>(copy);
+                return true;
+            }
+        }
+        return graft_copies(slot, args, n_args, depth + 1);
+    };
+    for (unsigned i = 0; i < d->n_fields; ++i) {
+        const auto& f = d->fields[i];
+        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
+            continue;
+        }
+        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
+            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
+            for (size_t k = 0; k < n; ++k) {
+                if (!visit(items[k])) {
+                    return false;
+                }
+            }
+        } else if (!visit(*reinterpret_cast<ProtobufCMessage**>(base + f.offset))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Every FuncCall and TypeCast below `m`: the template's own, never rewritten again.
+void mark_generated(ProtobufCMessage* m, std::unordered_set<const void*>& out, int depth = 0)
+{
+    if (m == nullptr || depth > 200) {
+        return;
+    }
+    if (m->descriptor == &pg_query__func_call__descriptor ||
+        m->descriptor == &pg_query__type_cast__descriptor) {
+        out.insert(m);
+    }
+    const auto* d = m->descriptor;
+    auto* base = reinterpret_cast<char*>(m);
+    for (unsigned i = 0; i < d->n_fields; ++i) {
+        const auto& f = d->fields[i];
+        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
+            continue;
+        }
+        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
+            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
+            for (size_t k = 0; k < n; ++k) {
+                mark_generated(items[k], out, depth + 1);
+            }
+        } else {
+            mark_generated(*reinterpret_cast<ProtobufCMessage**>(base + f.offset), out, depth + 1);
+        }
+    }
+}
+
+// `text` (an expression meshgate wrote, placeholders $k for the client's arguments) as a
+// detached Node: its calls and casts marked generated, copies of `args` grafted in.
+Result<PgQuery__Node*> build_expression(const std::string& text, PgQuery__Node* const* args,
+                                        size_t n_args, std::unordered_set<const void*>& generated)
+{
+    const std::string sql = "SELECT " + text;
+    ProtobufParse parsed(sql.c_str());
+    if (parsed.get().error != nullptr) {
+        return make_error("XX000", "meshgate could not build a catalog expression");
+    }
+    ParseTree tree = unpack(parsed);
+    if (!tree) {
+        return oom();
+    }
+    if (tree->n_stmts != 1 || tree->stmts[0]->stmt == nullptr ||
+        tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+        return make_error("XX000", "meshgate could not build a catalog expression");
+    }
+    auto* sel = tree->stmts[0]->stmt->select_stmt;
+    if (sel->n_target_list != 1 || sel->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+        sel->target_list[0]->res_target->val == nullptr) {
+        return make_error("XX000", "meshgate could not build a catalog expression");
+    }
+    PgQuery__Node* expr = sel->target_list[0]->res_target->val;
+    sel->target_list[0]->res_target->val = nullptr;
+    mark_generated(reinterpret_cast<ProtobufCMessage*>(expr), generated);
+    if (!graft_copies(reinterpret_cast<ProtobufCMessage*>(expr), args, n_args)) {
+        pg_query__node__free_unpacked(expr, nullptr);
+        return make_error("XX000", "meshgate could not build a catalog expression");
+    }
+    return expr;
+}
+
+// Replaces what `n` holds by `replacement` (consumed: its Node shell is freed too), freeing
+// n's old content.
+void replace_node(PgQuery__Node* n, PgQuery__Node* replacement)
+{
+    const PgQuery__Node old = *n;
+    *n = *replacement;
+    *replacement = old;
+    pg_query__node__free_unpacked(replacement, nullptr);
+}
+
+// The String of a string constant, or nullptr.
+PgQuery__String* string_constant(PgQuery__Node* n)
+{
+    if (n == nullptr || n->node_case != PG_QUERY__NODE__NODE_A_CONST || n->a_const == nullptr ||
+        n->a_const->val_case != PG_QUERY__A__CONST__VAL_SVAL || n->a_const->sval == nullptr) {
+        return nullptr;
+    }
+    return n->a_const->sval;
+}
+
+bool set_string(PgQuery__String* s, const std::string& text)
+{
+    char* copy = dup_string(text);
+    if (copy == nullptr) {
+        return false;
+    }
+    std::free(s->sval);
+    s->sval = copy;
+    return true;
+}
+
+Error unknown_name(bool schema, std::string_view text, int position)
+{
+    if (schema) {
+        return make_error("3F000", "schema \"" + std::string(text) + "\" does not exist", position);
+    }
+    return make_error("42P01", "relation \"" + std::string(text) + "\" does not exist", position);
+}
+
+constexpr const char* kPhysical = "16384::pg_catalog.oid";
+
 }  // namespace
+
+Result<void> QueryWalker::rewrite_reg_cast(PgQuery__Node* n)
+{
+    auto* c = n->type_cast;
+    if (c == nullptr || generated_calls_.count(c) != 0 || c->type_name == nullptr) {
+        return {};
+    }
+    const auto names = string_list(c->type_name->names, c->type_name->n_names);
+    if (names.empty() || names.size() > 2 || (names.size() == 2 && names[0] != "pg_catalog")) {
+        return {};  // other schemas' types are refused by on_type_name
+    }
+    const std::string type(names.back());
+    const auto kind = reg_kind(type);
+    if (kind == RegKind::None || kind == RegKind::Harmless) {
+        return {};
+    }
+    const int position = position_of(c->location);
+    if (c->type_name->n_array_bounds > 0) {
+        return make_error("0A000", "casts to " + type + "[] are not supported through meshgate",
+                          position);
+    }
+    std::string text;
+    if (auto* s = string_constant(c->arg); s != nullptr && kind != RegKind::Guarded) {
+        const bool schema = kind == RegKind::Namespace;
+        const auto r = schema ? resolve_namespace_name(str(s->sval), snap_)
+                              : resolve_relation_name(str(s->sval), who_, snap_);
+        switch (r.kind) {
+        case NameResolution::Kind::Product:
+            text = std::to_string(r.oid) + "::pg_catalog.oid::pg_catalog." + type;
+            break;
+        case NameResolution::Kind::System:
+            if (!set_string(s, r.qualified)) {
+                return oom();
+            }
+            tree_changed_ = true;
+            return {};
+        case NameResolution::Kind::Unknown:
+            return unknown_name(schema, str(s->sval), position);
+        }
+    } else if (s != nullptr) {
+        const std::string call = "pg_catalog." + to_reg_function(type) + "($1)";
+        text = "CASE WHEN " + call + "::pg_catalog.oid < " + kPhysical + " THEN " + call + " END";
+    } else {
+        text = "CASE WHEN ($1)::pg_catalog.oid < " + std::string(kPhysical) +
+               " THEN ($1)::pg_catalog.oid::pg_catalog." + type + " END";
+    }
+    auto expr = build_expression(text, &c->arg, 1, generated_calls_);
+    if (!expr) {
+        return expr.error();
+    }
+    replace_node(n, *expr);
+    tree_changed_ = true;
+    return {};
+}
+
+Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view name)
+{
+    auto* f = n->func_call;
+    const auto g = oid_guard_for(name, f->n_args);
+    if (!g) {
+        return {};
+    }
+    const int position = position_of(f->location);
+    if (f->agg_star || f->agg_distinct || f->func_variadic || f->over != nullptr ||
+        f->agg_filter != nullptr || f->n_agg_order != 0 || g->index >= f->n_args) {
+        return make_error("0A000", "meshgate does not support this form of a call of " +
+                                       std::string(name),
+                          position);
+    }
+    for (size_t i = 0; i < f->n_args; ++i) {
+        if (f->args[i] == nullptr || f->args[i]->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) {
+            return make_error("0A000", "meshgate does not support named arguments in a call of " +
+                                           std::string(name),
+                              position);
+        }
+    }
+    using Arg = OidGuard::Arg;
+    PgQuery__Node* arg = f->args[g->index];
+    auto* s = string_constant(arg);
+    const bool names_object = g->arg == Arg::Relation || g->arg == Arg::Namespace;
+    if (names_object && s != nullptr) {
+        const bool schema = g->arg == Arg::Namespace;
+        const auto r = schema ? resolve_namespace_name(str(s->sval), snap_)
+                              : resolve_relation_name(str(s->sval), who_, snap_);
+        std::string text;
+        PgQuery__Node* target = g->result || name == "pg_get_serial_sequence" ? n : arg;
+        switch (r.kind) {
+        case NameResolution::Kind::Product:
+            if (name == "pg_get_serial_sequence") {
+                text = "NULL::pg_catalog.text";   // products have no sequences
+            } else if (g->result) {
+                text = std::to_string(r.oid) + "::pg_catalog.oid::pg_catalog." +
+                       (schema ? "regnamespace" : "regclass");
+            } else {
+                text = std::to_string(r.oid) + "::pg_catalog.oid";
+            }
+            break;
+        case NameResolution::Kind::System:
+            if (!set_string(s, r.qualified)) {
+                return oom();
+            }
+            tree_changed_ = true;
+            return {};
+        case NameResolution::Kind::Unknown:
+            if (!g->result) {
+                return unknown_name(schema, str(s->sval), position_of(arg->a_const->location));
+            }
+            text = std::string("NULL::pg_catalog.") + (schema ? "regnamespace" : "regclass");
+            break;
+        }
+        auto expr = build_expression(text, nullptr, 0, generated_calls_);
+        if (!expr) {
+            return expr.error();
+        }
+        replace_node(target, *expr);
+        tree_changed_ = true;
+        return {};
+    }
+    if (name == "pg_get_serial_sequence") {
+        return make_error("0A000", "pg_get_serial_sequence() through meshgate takes the table's "
+                                   "name as a string constant",
+                          position);
+    }
+    std::string text;
+    PgQuery__Node* target = arg;
+    if (g->result) {
+        // to_reg*(...) and pg_filenode_relation(...): a physical object's OID (and so its name)
+        // becomes NULL, like an object that does not exist.
+        std::string call = "pg_catalog." + std::string(name) + "(";
+        for (size_t i = 0; i < f->n_args; ++i) {
+            call += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
+        }
+        call += ")";
+        text = "CASE WHEN " + call + "::pg_catalog.oid < " + kPhysical + " THEN " + call + " END";
+        auto expr = build_expression(text, f->args, f->n_args, generated_calls_);
+        if (!expr) {
+            return expr.error();
+        }
+        replace_node(n, *expr);
+        tree_changed_ = true;
+        return {};
+    }
+    std::string key = "($1)::pg_catalog.oid";
+    if (s != nullptr && g->arg == Arg::Function) {
+        key = "pg_catalog.to_regprocedure($1)::pg_catalog.oid";
+    } else if (s != nullptr && g->arg == Arg::Type) {
+        key = "pg_catalog.to_regtype($1)::pg_catalog.oid";
+    }
+    // The argument: a physical OID becomes NULL (these functions then answer NULL or no rows,
+    // as for an OID that names nothing).
+    text = "CASE WHEN " + key + " < " + kPhysical + " THEN " + key + " END";
+    auto expr = build_expression(text, &arg, 1, generated_calls_);
+    if (!expr) {
+        return expr.error();
+    }
+    replace_node(target, *expr);
+    tree_changed_ = true;
+    return {};
+}
 
 void QueryWalker::note_generated_calls(ProtobufCMessage* m, int depth)
 {
@@ -174,14 +509,22 @@ Result<void> QueryWalker::rewrite_catalog_function(PgQuery__Node* n)
         tree_changed_ = true;
         return {};
     }
+    if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
+        return rewrite_reg_cast(n);
+    }
     auto* f = n->func_call;
-    if (f == nullptr || generated_calls_.count(f) != 0 || f->agg_star || f->agg_distinct ||
-        f->func_variadic || f->over != nullptr || f->agg_filter != nullptr ||
-        f->n_agg_order != 0) {
+    if (f == nullptr || generated_calls_.count(f) != 0) {
         return {};
     }
     const auto names = string_list(f->funcname, f->n_funcname);
     if (names.empty() || names.size() > 2 || (names.size() == 2 && names[0] != "pg_catalog")) {
+        return {};
+    }
+    if (oid_guard_for(names.back(), f->n_args)) {
+        return guard_object_call(n, names.back());
+    }
+    if (f->agg_star || f->agg_distinct || f->func_variadic || f->over != nullptr ||
+        f->agg_filter != nullptr || f->n_agg_order != 0) {
         return {};
     }
     for (size_t i = 0; i < f->n_args; ++i) {
