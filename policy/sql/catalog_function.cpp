@@ -9,6 +9,7 @@
 #include "policy/oid_guard.hpp"
 #include "policy/quote.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -270,6 +271,28 @@ Error unknown_name(bool schema, std::string_view text, int position)
 
 constexpr const char* kPhysical = "16384::pg_catalog.oid";
 
+// `key` names no physical object: a system OID, or a product's / domain's synthetic one.
+std::string not_physical(const std::string& key)
+{
+    return "(" + key + " < " + kPhysical + " OR " + key + " >= 4026531840::pg_catalog.oid)";
+}
+
+// A string constant of digits only: reg* input reads it as an OID, no lookup. nullopt otherwise.
+std::optional<uint64_t> numeric_string(std::string_view s)
+{
+    if (s.empty() || s.size() > 10) {
+        return std::nullopt;
+    }
+    uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        v = v * 10 + uint64_t(c - '0');
+    }
+    return v;
+}
+
 }  // namespace
 
 Result<void> QueryWalker::rewrite_reg_cast(PgQuery__Node* n)
@@ -293,7 +316,16 @@ Result<void> QueryWalker::rewrite_reg_cast(PgQuery__Node* n)
                           position);
     }
     std::string text;
-    if (auto* s = string_constant(c->arg); s != nullptr && kind != RegKind::Guarded) {
+    if (auto* s = string_constant(c->arg); s != nullptr && numeric_string(str(s->sval))) {
+        // '16386'::regclass is an OID written as a string (psql sends these).
+        const auto v = *numeric_string(str(s->sval));
+        if (v < kFirstNormalOid || (v >= 0xF0000000u && v <= 0xFFFFFFFFu)) {
+            if (!(kind == RegKind::Namespace && v == 2200)) {
+                return {};
+            }
+        }
+        text = "NULL::pg_catalog." + type;
+    } else if (s != nullptr && kind != RegKind::Guarded) {
         const bool schema = kind == RegKind::Namespace;
         const auto r = schema ? resolve_namespace_name(str(s->sval), snap_)
                               : resolve_relation_name(str(s->sval), who_, snap_);
@@ -312,9 +344,12 @@ Result<void> QueryWalker::rewrite_reg_cast(PgQuery__Node* n)
         }
     } else if (s != nullptr) {
         const std::string call = "pg_catalog." + to_reg_function(type) + "($1)";
-        text = "CASE WHEN " + call + "::pg_catalog.oid < " + kPhysical + " THEN " + call + " END";
+        text = "CASE WHEN " + not_physical(call + "::pg_catalog.oid") + " THEN " + call + " END";
     } else {
-        text = "CASE WHEN ($1)::pg_catalog.oid < " + std::string(kPhysical) +
+        // The public schema (OID 2200) is a warehouse's schema too, not a domain.
+        text = "CASE WHEN " + not_physical("($1)::pg_catalog.oid") +
+               (kind == RegKind::Namespace ? " AND ($1)::pg_catalog.oid <> 2200::pg_catalog.oid"
+                                           : "") +
                " THEN ($1)::pg_catalog.oid::pg_catalog." + type + " END";
     }
     auto expr = build_expression(text, &c->arg, 1, generated_calls_);
@@ -351,7 +386,7 @@ Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view n
     PgQuery__Node* arg = f->args[g->index];
     auto* s = string_constant(arg);
     const bool names_object = g->arg == Arg::Relation || g->arg == Arg::Namespace;
-    if (names_object && s != nullptr) {
+    if (names_object && s != nullptr && !numeric_string(str(s->sval))) {
         const bool schema = g->arg == Arg::Namespace;
         const auto r = schema ? resolve_namespace_name(str(s->sval), snap_)
                               : resolve_relation_name(str(s->sval), who_, snap_);
@@ -404,7 +439,7 @@ Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view n
             call += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
         }
         call += ")";
-        text = "CASE WHEN " + call + "::pg_catalog.oid < " + kPhysical + " THEN " + call + " END";
+        text = "CASE WHEN " + not_physical(call + "::pg_catalog.oid") + " THEN " + call + " END";
         auto expr = build_expression(text, f->args, f->n_args, generated_calls_);
         if (!expr) {
             return expr.error();
@@ -421,7 +456,9 @@ Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view n
     }
     // The argument: a physical OID becomes NULL (these functions then answer NULL or no rows,
     // as for an OID that names nothing).
-    text = "CASE WHEN " + key + " < " + kPhysical + " THEN " + key + " END";
+    text = "CASE WHEN " + not_physical(key) +
+           (g->arg == Arg::Namespace ? " AND " + key + " <> 2200::pg_catalog.oid" : "") +
+           " THEN " + key + " END";
     auto expr = build_expression(text, &arg, 1, generated_calls_);
     if (!expr) {
         return expr.error();
