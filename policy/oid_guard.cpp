@@ -163,16 +163,25 @@ NameResolution resolve_relation_name(std::string_view text, const Identity& who,
     return out;
 }
 
-NameResolution resolve_namespace_name(std::string_view text, const config::Snapshot& snap)
+NameResolution resolve_namespace_name(std::string_view text, const config::Snapshot& snap,
+                                      bool literal)
 {
     NameResolution out;
-    const auto parts = split_qualified_name(text);
-    if (!parts || parts->size() != 1) {
-        return out;
+    std::string name;
+    if (literal) {
+        name = std::string(text);
+    } else {
+        const auto parts = split_qualified_name(text);
+        if (!parts || parts->size() != 1) {
+            return out;
+        }
+        name = (*parts)[0];
     }
-    const auto& name = (*parts)[0];
     if (name == "pg_catalog" || name == "information_schema" || name == "pg_toast") {
-        if (auto n = quoted(name)) {
+        if (literal) {
+            out.kind = NameResolution::Kind::System;
+            out.qualified = name;
+        } else if (auto n = quoted(name)) {
             out.kind = NameResolution::Kind::System;
             out.qualified = *n;
         }

@@ -58,8 +58,11 @@ struct NameResolution {
 NameResolution resolve_relation_name(std::string_view text, const Identity& who,
                                      const config::Snapshot& snap);
 
-/// A schema name: a listed domain, or pg_catalog / information_schema / pg_toast.
-NameResolution resolve_namespace_name(std::string_view text, const config::Snapshot& snap);
+/// A schema name: a listed domain, or pg_catalog / information_schema / pg_toast. In identifier
+/// syntax (regnamespace input: quotes, case folding) or, with `literal`, taken as written (the
+/// privilege functions' schema names). System names come back in the same syntax.
+NameResolution resolve_namespace_name(std::string_view text, const config::Snapshot& snap,
+                                      bool literal = false);
 
 /// How one introspection function's arguments are guarded.
 struct OidGuard {

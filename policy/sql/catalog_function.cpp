@@ -9,6 +9,7 @@
 #include "policy/oid_guard.hpp"
 #include "policy/quote.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -293,7 +294,124 @@ std::optional<uint64_t> numeric_string(std::string_view s)
     return v;
 }
 
+
+// --- tableoid of virtual catalog relations ---
+
+// alias (or relation name) -> relation name, for the FROM items of one SELECT that name a
+// pg_catalog relation meshgate answers itself.
+void collect_catalog_aliases(PgQuery__Node* n, std::map<std::string, std::string>& out)
+{
+    if (n == nullptr) {
+        return;
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_JOIN_EXPR && n->join_expr != nullptr) {
+        collect_catalog_aliases(n->join_expr->larg, out);
+        collect_catalog_aliases(n->join_expr->rarg, out);
+        return;
+    }
+    if (n->node_case != PG_QUERY__NODE__NODE_RANGE_VAR || n->range_var == nullptr) {
+        return;
+    }
+    const auto* rv = n->range_var;
+    const std::string schema(str(rv->schemaname));
+    const std::string name(str(rv->relname));
+    if (!str(rv->catalogname).empty() || !(schema.empty() || schema == "pg_catalog")) {
+        return;
+    }
+    if (!catalog::find_virtual_relation("pg_catalog", name) &&
+        !catalog::find_system_relation("pg_catalog", name)) {
+        return;
+    }
+    const std::string alias =
+        rv->alias != nullptr && rv->alias->aliasname != nullptr ? rv->alias->aliasname : name;
+    out[alias] = name;
+}
+
+// Replaces `alias.tableoid` below `m` (not inside nested SELECTs, which get their own pass).
+bool replace_tableoid(ProtobufCMessage* m, const std::map<std::string, std::string>& aliases,
+                      std::unordered_set<const void*>& generated, bool& changed, int depth = 0)
+{
+    if (m == nullptr || depth > 200) {
+        return depth <= 200;
+    }
+    const auto* d = m->descriptor;
+    auto* base = reinterpret_cast<char*>(m);
+    auto visit = [&](ProtobufCMessage* slot) {
+        if (slot == nullptr || slot->descriptor == &pg_query__select_stmt__descriptor) {
+            return true;
+        }
+        if (slot->descriptor == &pg_query__node__descriptor) {
+            auto* node = reinterpret_cast<PgQuery__Node*>(slot);
+            if (node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+                return true;
+            }
+            if (node->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && node->column_ref != nullptr) {
+                const auto fields = string_list(node->column_ref->fields, node->column_ref->n_fields);
+                if (fields.size() == 2 && fields[1] == "tableoid") {
+                    const auto it = aliases.find(std::string(fields[0]));
+                    if (it != aliases.end()) {
+                        auto q = quote_literal("pg_catalog." + it->second);
+                        if (!q) {
+                            return false;
+                        }
+                        auto expr = build_expression(*q + "::pg_catalog.regclass::pg_catalog.oid",
+                                                     nullptr, 0, generated);
+                        if (!expr) {
+                            return false;
+                        }
+                        replace_node(node, *expr);
+                        changed = true;
+                    }
+                }
+                return true;
+            }
+        }
+        return replace_tableoid(slot, aliases, generated, changed, depth + 1);
+    };
+    for (unsigned i = 0; i < d->n_fields; ++i) {
+        const auto& f = d->fields[i];
+        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
+            continue;
+        }
+        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
+            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
+            for (size_t k = 0; k < n; ++k) {
+                if (!visit(items[k])) {
+                    return false;
+                }
+            }
+        } else if (!visit(*reinterpret_cast<ProtobufCMessage**>(base + f.offset))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
+
+Result<void> QueryWalker::rewrite_tableoid(PgQuery__SelectStmt* s)
+{
+    // The relations meshgate answers itself are derived tables, which have no system columns;
+    // psql's \dd reads `alias.tableoid`. It is the catalog's own OID ('pg_class'::regclass).
+    std::map<std::string, std::string> aliases;
+    for (size_t i = 0; i < s->n_from_clause; ++i) {
+        collect_catalog_aliases(s->from_clause[i], aliases);
+    }
+    if (aliases.empty()) {
+        return {};
+    }
+    bool changed = false;
+    if (!replace_tableoid(&s->base, aliases, generated_calls_, changed)) {
+        return make_error("XX000", "meshgate could not rewrite a tableoid reference");
+    }
+    tree_changed_ = tree_changed_ || changed;
+    return {};
+}
 
 Result<void> QueryWalker::rewrite_reg_cast(PgQuery__Node* n)
 {
@@ -388,7 +506,8 @@ Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view n
     const bool names_object = g->arg == Arg::Relation || g->arg == Arg::Namespace;
     if (names_object && s != nullptr && !numeric_string(str(s->sval))) {
         const bool schema = g->arg == Arg::Namespace;
-        const auto r = schema ? resolve_namespace_name(str(s->sval), snap_)
+        // to_regnamespace reads identifier syntax; has_schema_privilege takes the name as is.
+        const auto r = schema ? resolve_namespace_name(str(s->sval), snap_, !g->result)
                               : resolve_relation_name(str(s->sval), who_, snap_);
         std::string text;
         PgQuery__Node* target = g->result || name == "pg_get_serial_sequence" ? n : arg;

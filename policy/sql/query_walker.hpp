@@ -65,6 +65,8 @@ private:
     // objects' OIDs and names never reach the backend's name output or lookups.
     Result<void> rewrite_reg_cast(PgQuery__Node* n);
     Result<void> guard_object_call(PgQuery__Node* n, std::string_view name);
+    // `alias.tableoid` of a virtual pg_catalog relation becomes the catalog's OID constant.
+    Result<void> rewrite_tableoid(PgQuery__SelectStmt* s);
     void note_generated_calls(ProtobufCMessage* m, int depth = 0);
     Result<std::string> search_path_expression(bool first_only) const;
     Result<void> on_func_call(PgQuery__FuncCall* f);
