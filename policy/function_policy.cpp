@@ -99,9 +99,17 @@ bool is_object_name_io_function(std::string_view raw)
     return std::find(kOther.begin(), kOther.end(), name) != kOther.end();
 }
 
+bool is_expandarray(const std::vector<std::string_view>& names)
+{
+    return names.size() == 2 && names[0] == "information_schema" && names[1] == "_pg_expandarray";
+}
+
 Result<void> check_function(const std::vector<std::string_view>& names,
                             const config::Snapshot& snap, int position)
 {
+    if (is_expandarray(names)) {
+        return {};
+    }
     std::string written;
     for (auto n : names) {
         written += written.empty() ? std::string(n) : "." + std::string(n);
