@@ -201,7 +201,8 @@ void mark_generated(ProtobufCMessage* m, std::unordered_set<const void*>& out, i
 // `text` (an expression meshgate wrote, placeholders $k for the client's arguments) as a
 // detached Node: its calls and casts marked generated, copies of `args` grafted in.
 Result<PgQuery__Node*> build_expression(const std::string& text, PgQuery__Node* const* args,
-                                        size_t n_args, std::unordered_set<const void*>& generated)
+                                        size_t n_args, std::unordered_set<const void*>& generated,
+                                        bool mark = true)
 {
     const std::string sql = "SELECT " + text;
     ProtobufParse parsed(sql.c_str());
@@ -223,7 +224,9 @@ Result<PgQuery__Node*> build_expression(const std::string& text, PgQuery__Node* 
     }
     PgQuery__Node* expr = sel->target_list[0]->res_target->val;
     sel->target_list[0]->res_target->val = nullptr;
-    mark_generated(reinterpret_cast<ProtobufCMessage*>(expr), generated);
+    if (mark) {
+        mark_generated(reinterpret_cast<ProtobufCMessage*>(expr), generated);
+    }
     if (!graft_copies(reinterpret_cast<ProtobufCMessage*>(expr), args, n_args)) {
         pg_query__node__free_unpacked(expr, nullptr);
         return make_error("XX000", "meshgate could not build a catalog expression");
@@ -268,6 +271,65 @@ Error unknown_name(bool schema, std::string_view text, int position)
         return make_error("3F000", "schema \"" + std::string(text) + "\" does not exist", position);
     }
     return make_error("42P01", "relation \"" + std::string(text) + "\" does not exist", position);
+}
+
+
+// The reg* type an expression evidently has (a reg* cast, to_reg*(), pg_partition_root(),
+// pg_filenode_relation()), or "".
+std::string reg_type_of(const PgQuery__Node* e)
+{
+    if (e == nullptr) {
+        return {};
+    }
+    if (e->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && e->type_cast != nullptr &&
+        e->type_cast->type_name != nullptr && e->type_cast->type_name->n_array_bounds == 0) {
+        const auto names = string_list(e->type_cast->type_name->names, e->type_cast->type_name->n_names);
+        if (!names.empty() && (names.size() == 1 || names[0] == "pg_catalog")) {
+            const auto k = reg_kind(names.back());
+            if (k == RegKind::Relation || k == RegKind::Namespace || k == RegKind::Guarded) {
+                return std::string(names.back());
+            }
+        }
+        return {};
+    }
+    if (e->node_case == PG_QUERY__NODE__NODE_FUNC_CALL && e->func_call != nullptr) {
+        const auto names = string_list(e->func_call->funcname, e->func_call->n_funcname);
+        if (names.empty() || (names.size() == 2 && names[0] != "pg_catalog") || names.size() > 2) {
+            return {};
+        }
+        const auto f = names.back();
+        if (f == "pg_partition_root" || f == "pg_filenode_relation") {
+            return "regclass";
+        }
+        if (f.substr(0, 3) == "to_") {
+            const auto t = f.substr(3);
+            const auto k = reg_kind(t);
+            if (k == RegKind::Relation || k == RegKind::Namespace || k == RegKind::Guarded) {
+                return std::string(t);
+            }
+        }
+    }
+    return {};
+}
+
+// Wraps an untyped string constant `n` in an explicit cast to `type` (a client node: the cast
+// rules then resolve it). False on OOM / build failure.
+bool cast_literal(PgQuery__Node* n, const std::string& type, std::unordered_set<const void*>& generated)
+{
+    auto cast = build_expression("NULL::pg_catalog." + type, nullptr, 0, generated, false);
+    if (!cast) {
+        return false;
+    }
+    PgQuery__Node* c = *cast;
+    PgQuery__Node* literal = copy_node(n);
+    if (literal == nullptr) {
+        pg_query__node__free_unpacked(c, nullptr);
+        return false;
+    }
+    pg_query__node__free_unpacked(c->type_cast->arg, nullptr);
+    c->type_cast->arg = literal;
+    replace_node(n, c);
+    return true;
 }
 
 constexpr const char* kPhysical = "16384::pg_catalog.oid";
@@ -410,6 +472,48 @@ Result<void> QueryWalker::rewrite_tableoid(PgQuery__SelectStmt* s)
         return make_error("XX000", "meshgate could not rewrite a tableoid reference");
     }
     tree_changed_ = tree_changed_ || changed;
+    return {};
+}
+
+Result<void> QueryWalker::type_reg_literals(PgQuery__Node* n)
+{
+    // `x::regclass = 'public.payouts'`: PostgreSQL would read the untyped literal with
+    // regclassin, a lookup along the service account's search_path whose error (or not) tells
+    // whether the table exists. Such literals become explicit casts, which the cast rules
+    // resolve (products, the system, 42P01).
+    auto* e = n->a_expr;
+    if (e == nullptr) {
+        return {};
+    }
+    std::string type = reg_type_of(e->lexpr);
+    if (type.empty()) {
+        type = reg_type_of(e->rexpr);
+    }
+    if (type.empty()) {
+        return {};
+    }
+    auto fix = [&](PgQuery__Node* side) {
+        if (string_constant(side) != nullptr) {
+            if (!cast_literal(side, type, generated_calls_)) {
+                return false;
+            }
+            tree_changed_ = true;
+        } else if (side != nullptr && side->node_case == PG_QUERY__NODE__NODE_LIST &&
+                   side->list != nullptr) {
+            for (size_t i = 0; i < side->list->n_items; ++i) {
+                if (string_constant(side->list->items[i]) != nullptr) {
+                    if (!cast_literal(side->list->items[i], type, generated_calls_)) {
+                        return false;
+                    }
+                    tree_changed_ = true;
+                }
+            }
+        }
+        return true;
+    };
+    if (!fix(e->lexpr) || !fix(e->rexpr)) {
+        return make_error("XX000", "meshgate could not rewrite a reg* comparison");
+    }
     return {};
 }
 
@@ -667,6 +771,9 @@ Result<void> QueryWalker::rewrite_catalog_function(PgQuery__Node* n)
     }
     if (n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
         return rewrite_reg_cast(n);
+    }
+    if (n->node_case == PG_QUERY__NODE__NODE_A_EXPR) {
+        return type_reg_literals(n);
     }
     auto* f = n->func_call;
     if (f == nullptr || generated_calls_.count(f) != 0) {

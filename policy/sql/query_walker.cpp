@@ -84,7 +84,8 @@ Result<void> QueryWalker::walk_node(PgQuery__Node* n)
     }
     if ((n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL ||
          n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION ||
-         n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) &&
+         n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST ||
+         n->node_case == PG_QUERY__NODE__NODE_A_EXPR) &&
         mode_ == Mode::Query) {
         if (auto r = rewrite_catalog_function(n); !r) {
             return r;

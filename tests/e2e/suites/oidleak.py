@@ -138,6 +138,8 @@ NAME_QUERIES = [
     "SELECT 'public.{n}'::text::regclass", "SELECT ('public.' || '{n}')::regclass",
     "SELECT '{{public.{n}}}'::regclass[]",
     "SELECT pg_get_object_address('table', '{{public,{n}}}', '{{}}')",
+    "SELECT 1259::regclass = 'public.{n}'", "SELECT 'pg_class'::regclass IN ('pg_type', 'public.{n}')",
+    "SELECT 23::regtype = 'public.{n}_t'", "SELECT 1 WHERE to_regclass('pg_class') <> '{n}'",
 ]
 
 

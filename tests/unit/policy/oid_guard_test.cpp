@@ -166,6 +166,19 @@ TEST_CASE("reg* casts of names: products, the system, or 42P01") {
     CHECK(x.find(kGuard) != std::string::npos);
 }
 
+TEST_CASE("untyped literals compared with reg* values become casts (no regclassin lookup)") {
+    CHECK(denied("SELECT 1259::regclass = 'public.payouts'") == "42P01");
+    CHECK(denied("SELECT 'public.payouts' = 'pg_class'::regclass") == "42P01");
+    CHECK(denied("SELECT 1 WHERE to_regclass('pg_class') IN ('pg_type', 'crm.accounts')") == "42P01");
+    CHECK(denied("SELECT 'public'::regnamespace IS DISTINCT FROM 'x'") == "3F000");
+    const auto out = rewritten("SELECT c.oid FROM pg_catalog.pg_class c WHERE c.oid::regclass = 'sales.orders'");
+    CHECK(out.find("(" + oid_of("sales.orders") + ")::pg_catalog.oid::pg_catalog.regclass") != std::string::npos);
+    const auto t = rewritten("SELECT 23::regtype = 'public.t'");
+    CHECK(t.find("pg_catalog.to_regtype('public.t')") != std::string::npos);
+    // Other comparisons keep their literals as they are.
+    CHECK(rewritten("SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = '1259'").find("'1259'") != std::string::npos);
+}
+
 TEST_CASE("to_reg* functions") {
     CHECK(rewritten("SELECT to_regclass('sales.orders')") ==
           "SELECT (" + oid_of("sales.orders") + ")::pg_catalog.oid::pg_catalog.regclass");
