@@ -9,6 +9,7 @@
 #include "policy/oid_guard.hpp"
 #include "policy/quote.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -332,6 +333,136 @@ bool cast_literal(PgQuery__Node* n, const std::string& type, std::unordered_set<
     return true;
 }
 
+
+// Among `items` (values that PostgreSQL resolves to one common type), when one is evidently of
+// a reg* type, the untyped string constants become casts to it.
+bool cast_literals_among(const std::vector<PgQuery__Node*>& items,
+                         std::unordered_set<const void*>& generated, bool& changed)
+{
+    std::string type;
+    for (auto* i : items) {
+        if (type.empty()) {
+            type = reg_type_of(i);
+        }
+    }
+    if (type.empty()) {
+        return true;
+    }
+    for (auto* i : items) {
+        if (string_constant(i) != nullptr) {
+            if (!cast_literal(i, type, generated)) {
+                return false;
+            }
+            changed = true;
+        }
+    }
+    return true;
+}
+
+// COALESCE, GREATEST/LEAST, ARRAY[...] and CASE results below `m` (not inside nested SELECTs).
+bool cast_literals_in_containers(ProtobufCMessage* m, std::unordered_set<const void*>& generated,
+                                 bool& changed, int depth = 0)
+{
+    if (m == nullptr || depth > 200) {
+        return depth <= 200;
+    }
+    if (m->descriptor == &pg_query__select_stmt__descriptor && depth > 0) {
+        return true;
+    }
+    const auto* d = m->descriptor;
+    auto* base = reinterpret_cast<char*>(m);
+    if (d == &pg_query__node__descriptor) {
+        auto* n = reinterpret_cast<PgQuery__Node*>(m);
+        std::vector<PgQuery__Node*> items;
+        if (n->node_case == PG_QUERY__NODE__NODE_COALESCE_EXPR && n->coalesce_expr != nullptr) {
+            items.assign(n->coalesce_expr->args, n->coalesce_expr->args + n->coalesce_expr->n_args);
+        } else if (n->node_case == PG_QUERY__NODE__NODE_MIN_MAX_EXPR && n->min_max_expr != nullptr) {
+            items.assign(n->min_max_expr->args, n->min_max_expr->args + n->min_max_expr->n_args);
+        } else if (n->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR && n->a_array_expr != nullptr) {
+            items.assign(n->a_array_expr->elements,
+                         n->a_array_expr->elements + n->a_array_expr->n_elements);
+        } else if (n->node_case == PG_QUERY__NODE__NODE_CASE_EXPR && n->case_expr != nullptr) {
+            auto* c = n->case_expr;
+            std::vector<PgQuery__Node*> tests;
+            if (c->arg != nullptr) {
+                tests.push_back(c->arg);
+            }
+            for (size_t i = 0; i < c->n_args; ++i) {
+                auto* w = c->args[i];
+                if (w != nullptr && w->node_case == PG_QUERY__NODE__NODE_CASE_WHEN && w->case_when != nullptr) {
+                    items.push_back(w->case_when->result);
+                    if (c->arg != nullptr) {
+                        tests.push_back(w->case_when->expr);
+                    }
+                }
+            }
+            if (c->defresult != nullptr) {
+                items.push_back(c->defresult);
+            }
+            if (!cast_literals_among(tests, generated, changed)) {
+                return false;
+            }
+        }
+        if (!items.empty() && !cast_literals_among(items, generated, changed)) {
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < d->n_fields; ++i) {
+        const auto& f = d->fields[i];
+        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
+            continue;
+        }
+        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
+            continue;
+        }
+        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
+            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
+            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
+            for (size_t k = 0; k < n; ++k) {
+                if (!cast_literals_in_containers(items[k], generated, changed, depth + 1)) {
+                    return false;
+                }
+            }
+        } else if (!cast_literals_in_containers(*reinterpret_cast<ProtobufCMessage**>(base + f.offset),
+                                                generated, changed, depth + 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// The rows a set operation / VALUES list unifies column by column.
+void collect_rows(PgQuery__SelectStmt* s, std::vector<std::vector<PgQuery__Node*>>& rows)
+{
+    if (s == nullptr) {
+        return;
+    }
+    if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE) {
+        collect_rows(s->larg, rows);
+        collect_rows(s->rarg, rows);
+        return;
+    }
+    if (s->n_values_lists > 0) {
+        for (size_t r = 0; r < s->n_values_lists; ++r) {
+            auto* l = s->values_lists[r];
+            if (l != nullptr && l->node_case == PG_QUERY__NODE__NODE_LIST && l->list != nullptr) {
+                rows.emplace_back(l->list->items, l->list->items + l->list->n_items);
+            }
+        }
+        return;
+    }
+    std::vector<PgQuery__Node*> row;
+    for (size_t i = 0; i < s->n_target_list; ++i) {
+        auto* t = s->target_list[i];
+        row.push_back(t != nullptr && t->node_case == PG_QUERY__NODE__NODE_RES_TARGET &&
+                              t->res_target != nullptr
+                          ? t->res_target->val
+                          : nullptr);
+    }
+    rows.push_back(std::move(row));
+}
+
 constexpr const char* kPhysical = "16384::pg_catalog.oid";
 
 // `key` names no physical object: a system OID, or a product's / domain's synthetic one.
@@ -458,6 +589,33 @@ bool replace_tableoid(ProtobufCMessage* m, const std::map<std::string, std::stri
 
 Result<void> QueryWalker::rewrite_tableoid(PgQuery__SelectStmt* s)
 {
+    // Untyped literals unified with reg* values (UNION / VALUES columns, COALESCE, GREATEST,
+    // ARRAY, CASE) would be read with regclassin (a name lookup): they become casts.
+    bool cast_changed = false;
+    if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE || s->n_values_lists > 1) {
+        std::vector<std::vector<PgQuery__Node*>> rows;
+        collect_rows(s, rows);
+        size_t width = 0;
+        for (const auto& r : rows) {
+            width = std::max(width, r.size());
+        }
+        for (size_t col = 0; col < width; ++col) {
+            std::vector<PgQuery__Node*> items;
+            for (const auto& r : rows) {
+                if (col < r.size() && r[col] != nullptr) {
+                    items.push_back(r[col]);
+                }
+            }
+            if (!cast_literals_among(items, generated_calls_, cast_changed)) {
+                return make_error("XX000", "meshgate could not rewrite a reg* value");
+            }
+        }
+    }
+    if (!cast_literals_in_containers(&s->base, generated_calls_, cast_changed)) {
+        return make_error("XX000", "meshgate could not rewrite a reg* value");
+    }
+    tree_changed_ = tree_changed_ || cast_changed;
+
     // The relations meshgate answers itself are derived tables, which have no system columns;
     // psql's \dd reads `alias.tableoid`. It is the catalog's own OID ('pg_class'::regclass).
     std::map<std::string, std::string> aliases;

@@ -140,6 +140,9 @@ NAME_QUERIES = [
     "SELECT pg_get_object_address('table', '{{public,{n}}}', '{{}}')",
     "SELECT 1259::regclass = 'public.{n}'", "SELECT 'pg_class'::regclass IN ('pg_type', 'public.{n}')",
     "SELECT 23::regtype = 'public.{n}_t'", "SELECT 1 WHERE to_regclass('pg_class') <> '{n}'",
+    "SELECT COALESCE(1259::regclass, 'public.{n}')", "SELECT ARRAY[1259::regclass, 'public.{n}']",
+    "SELECT 1259::regclass UNION SELECT 'public.{n}'", "VALUES (1259::regclass), ('public.{n}')",
+    "SELECT CASE 1259::regclass WHEN 'public.{n}' THEN 1 END",
 ]
 
 

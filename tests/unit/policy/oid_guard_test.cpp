@@ -175,6 +175,18 @@ TEST_CASE("untyped literals compared with reg* values become casts (no regclassi
     CHECK(out.find("(" + oid_of("sales.orders") + ")::pg_catalog.oid::pg_catalog.regclass") != std::string::npos);
     const auto t = rewritten("SELECT 23::regtype = 'public.t'");
     CHECK(t.find("pg_catalog.to_regtype('public.t')") != std::string::npos);
+    for (const char* sql : {"SELECT COALESCE(1259::regclass, 'public.payouts')",
+                            "SELECT GREATEST('pg_class'::regclass, 'public.payouts')",
+                            "SELECT ARRAY[1259::regclass, 'public.payouts']",
+                            "SELECT CASE WHEN true THEN 1259::regclass ELSE 'public.payouts' END",
+                            "SELECT CASE 1259::regclass WHEN 'public.payouts' THEN 1 END",
+                            "SELECT 1259::regclass UNION SELECT 'public.payouts'",
+                            "SELECT 'public.payouts' UNION ALL (SELECT 1 UNION SELECT 2) UNION SELECT to_regclass('x')",
+                            "VALUES (1259::regclass), ('public.payouts')",
+                            "SELECT * FROM (VALUES ('public.payouts'), (1259::regclass)) v(x)"}) {
+        CAPTURE(std::string(sql));
+        CHECK(denied(sql) == "42P01");
+    }
     // Other comparisons keep their literals as they are.
     CHECK(rewritten("SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = '1259'").find("'1259'") != std::string::npos);
 }
