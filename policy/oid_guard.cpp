@@ -42,6 +42,19 @@ RegKind reg_kind(std::string_view t)
     return RegKind::None;
 }
 
+bool is_name_lookup_type_oid(uint32_t t)
+{
+    static constexpr std::array<uint32_t, 22> kOids = {
+        24,   2202, 2203, 2204, 2205, 2206, 4096, 4089, 3734, 3769, 4191,   // regproc ... regcollation
+        1008, 2207, 2208, 2209, 2210, 2211, 4097, 4090, 3735, 3770, 4192};  // their arrays
+    for (auto o : kOids) {
+        if (o == t) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string to_reg_function(std::string_view type_name)
 {
     // regtype -> to_regtype, regprocedure -> to_regprocedure, ...

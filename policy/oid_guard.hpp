@@ -64,6 +64,11 @@ NameResolution resolve_relation_name(std::string_view text, const Identity& who,
 NameResolution resolve_namespace_name(std::string_view text, const config::Snapshot& snap,
                                       bool literal = false);
 
+/// True for the OIDs of the reg* types and their arrays (regclass 2205, regtype 2206, ...). A
+/// Parse that declares a parameter of one of them would have the backend look the bound text up
+/// as a name (regclassin), an existence oracle: the session refuses such a Parse.
+bool is_name_lookup_type_oid(uint32_t type_oid);
+
 /// How one introspection function's arguments are guarded.
 struct OidGuard {
     enum class Arg {

@@ -302,6 +302,9 @@ std::string reg_type_of(const PgQuery__Node* e)
         if (f == "pg_partition_root" || f == "pg_filenode_relation") {
             return "regclass";
         }
+        if (f == "pg_typeof") {
+            return "regtype";
+        }
         if (f.substr(0, 3) == "to_") {
             const auto t = f.substr(3);
             const auto k = reg_kind(t);
@@ -311,6 +314,14 @@ std::string reg_type_of(const PgQuery__Node* e)
         }
     }
     return {};
+}
+
+// An untyped string constant or a bind parameter: PostgreSQL would give it the reg* type of
+// what it meets, and read its text with a name lookup.
+bool untyped_value(PgQuery__Node* n)
+{
+    return string_constant(n) != nullptr ||
+           (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_PARAM_REF);
 }
 
 // Wraps an untyped string constant `n` in an explicit cast to `type` (a client node: the cast
@@ -349,7 +360,7 @@ bool cast_literals_among(const std::vector<PgQuery__Node*>& items,
         return true;
     }
     for (auto* i : items) {
-        if (string_constant(i) != nullptr) {
+        if (untyped_value(i)) {
             if (!cast_literal(i, type, generated)) {
                 return false;
             }
@@ -651,7 +662,7 @@ Result<void> QueryWalker::type_reg_literals(PgQuery__Node* n)
         return {};
     }
     auto fix = [&](PgQuery__Node* side) {
-        if (string_constant(side) != nullptr) {
+        if (untyped_value(side)) {
             if (!cast_literal(side, type, generated_calls_)) {
                 return false;
             }
@@ -659,7 +670,7 @@ Result<void> QueryWalker::type_reg_literals(PgQuery__Node* n)
         } else if (side != nullptr && side->node_case == PG_QUERY__NODE__NODE_LIST &&
                    side->list != nullptr) {
             for (size_t i = 0; i < side->list->n_items; ++i) {
-                if (string_constant(side->list->items[i]) != nullptr) {
+                if (untyped_value(side->list->items[i])) {
                     if (!cast_literal(side->list->items[i], type, generated_calls_)) {
                         return false;
                     }

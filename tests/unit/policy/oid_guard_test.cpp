@@ -187,8 +187,29 @@ TEST_CASE("untyped literals compared with reg* values become casts (no regclassi
         CAPTURE(std::string(sql));
         CHECK(denied(sql) == "42P01");
     }
+    // Bind parameters meeting a reg* value go through oid (no name lookup of the bound text).
+    for (const char* sql : {"SELECT 1259::regclass = $1", "SELECT COALESCE($1, 1259::regclass)",
+                            "SELECT 1 WHERE pg_typeof(1) = $1"}) {
+        CAPTURE(std::string(sql));
+        const auto d = fixtures::decide_as("alice", sql, "fraud", policy::Protocol::Extended);
+        REQUIRE(d.is_allow());
+        CHECK_MESSAGE(d.allow().rewritten().find("$1::pg_catalog.oid") != std::string::npos,
+                      d.allow().rewritten());
+    }
+    CHECK(rewritten("SELECT pg_typeof(1) = 'public.payouts_t'").find("pg_catalog.to_regtype('public.payouts_t')") !=
+          std::string::npos);
     // Other comparisons keep their literals as they are.
     CHECK(rewritten("SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = '1259'").find("'1259'") != std::string::npos);
+}
+
+TEST_CASE("reg* type OIDs a Parse may not declare") {
+    for (uint32_t t : {24u, 2202u, 2203u, 2204u, 2205u, 2206u, 4096u, 4089u, 3734u, 3769u, 4191u,
+                       2210u, 2211u}) {
+        CHECK(policy::is_name_lookup_type_oid(t));
+    }
+    for (uint32_t t : {0u, 23u, 25u, 26u, 1043u, 2249u}) {
+        CHECK_FALSE(policy::is_name_lookup_type_oid(t));
+    }
 }
 
 TEST_CASE("to_reg* functions") {
