@@ -841,7 +841,15 @@ Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view n
         return {};
     }
     std::string key = "($1)::pg_catalog.oid";
-    if (s != nullptr && g->arg == Arg::Function) {
+    if (s == nullptr && names_object) {
+        // An OID or a name computed per row (Metabase: has_table_privilege(current_user,
+        // '"' || schemaname || '"."' || tablename || '"', 'SELECT')): digits are an OID, other
+        // text a name, looked up with to_reg*; the call then gets that OID, guarded like any
+        // other, so a physical name answers NULL exactly like a missing one.
+        const std::string lookup = g->arg == Arg::Namespace ? "to_regnamespace" : "to_regclass";
+        key = "(CASE WHEN ($1)::pg_catalog.text ~ '^[0-9]+$' THEN ($1)::pg_catalog.text::pg_catalog.oid "
+              "ELSE pg_catalog." + lookup + "(($1)::pg_catalog.text)::pg_catalog.oid END)";
+    } else if (s != nullptr && g->arg == Arg::Function) {
         key = "pg_catalog.to_regprocedure($1)::pg_catalog.oid";
     } else if (s != nullptr && g->arg == Arg::Type) {
         key = "pg_catalog.to_regtype($1)::pg_catalog.oid";

@@ -143,6 +143,9 @@ NAME_QUERIES = [
     "SELECT COALESCE(1259::regclass, 'public.{n}')", "SELECT ARRAY[1259::regclass, 'public.{n}']",
     "SELECT 1259::regclass UNION SELECT 'public.{n}'", "VALUES (1259::regclass), ('public.{n}')",
     "SELECT CASE 1259::regclass WHEN 'public.{n}' THEN 1 END",
+    "SELECT has_table_privilege(current_user, 'public.' || '{n}', 'SELECT')",
+    "SELECT pg_relation_size(x) FROM (VALUES ('public.{n}'::text)) v(x)",
+    "SELECT has_schema_privilege(x, 'USAGE') FROM (VALUES ('{n}'::text)) v(x)",
 ]
 
 
@@ -216,6 +219,15 @@ def check_clients(product):
     R = mg.R
     d, p = product
     outs = []
+    # Metabase's table-privilege sync (postgres driver) computes quoted names per row.
+    metabase = ("SELECT t.schemaname AS schema, t.tablename AS table, "
+                "pg_catalog.has_table_privilege(current_user, '\"' || t.schemaname || '\"' || '.' || "
+                "'\"' || t.tablename || '\"', 'SELECT') AS select FROM pg_catalog.pg_tables t "
+                "WHERE t.schemaname !~ '^pg_' AND t.schemaname <> 'information_schema' ORDER BY 1, 2")
+    rc, out, err = mg.psql(USER, [metabase])
+    outs.append(out + err)
+    R.check("Metabase's table-privilege query runs and lists the product",
+            not mg.sqlstates(err) and any(l.split("|")[:2] == [d, p] for l in mg.lines(out)), out + err)
     for cmd in ["\\d", "\\dt", f"\\d {d}.{p}", f"\\d+ {d}.{p}", "\\dd", f"\\dd {d}.*", "\\df",
                 "\\dT", "\\dT+", "\\l", "\\dv", "\\di", "\\ds", f"\\d public.{MARK}", "\\dt *.*",
                 f"\\dt public.{MARK}*", f"\\d {MARK}"]:

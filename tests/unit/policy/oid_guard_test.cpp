@@ -262,6 +262,14 @@ TEST_CASE("OID-taking introspection functions get their OID argument guarded") {
         CHECK(fixtures::count(out, "16384::pg_catalog.oid") == 1);
     }
     CHECK(denied("SELECT pg_get_serial_sequence('16386', 'id')") == "0A000");
+    // Names computed per row (Metabase's privilege query) are looked up with to_regclass and
+    // guarded; OIDs computed per row stay OIDs.
+    const auto m = rewritten("SELECT has_table_privilege(current_user, '\"' || t.schemaname || '\".\"' || "
+                             "t.tablename || '\"', 'SELECT') FROM pg_catalog.pg_tables t");
+    CHECK(m.find("pg_catalog.to_regclass(") != std::string::npos);
+    CHECK(m.find(kGuard) != std::string::npos);
+    CHECK(rewritten("SELECT has_schema_privilege(n.nspname, 'USAGE') FROM pg_catalog.pg_namespace n")
+              .find("pg_catalog.to_regnamespace(") != std::string::npos);
     // Named arguments and other call forms cannot be guarded: refused.
     CHECK(denied("SELECT pg_get_viewdef(view => 16392)") == "0A000");
     CHECK(denied("SELECT pg_get_viewdef(VARIADIC ARRAY[16392])") == "0A000");
