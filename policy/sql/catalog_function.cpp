@@ -474,6 +474,13 @@ void collect_rows(PgQuery__SelectStmt* s, std::vector<std::vector<PgQuery__Node*
     rows.push_back(std::move(row));
 }
 
+
+bool is_relation_privilege(std::string_view name)
+{
+    return name == "has_table_privilege" || name == "has_any_column_privilege" ||
+           name == "has_column_privilege";
+}
+
 constexpr const char* kPhysical = "16384::pg_catalog.oid";
 
 // `key` names no physical object: a system OID, or a product's / domain's synthetic one.
@@ -752,6 +759,76 @@ Result<void> QueryWalker::rewrite_reg_cast(PgQuery__Node* n)
     return {};
 }
 
+Result<void> QueryWalker::answer_privilege(PgQuery__Node* n, std::string_view name, size_t index)
+{
+    // has_table_privilege & co. on a product: true for SELECT when the caller may read it (a
+    // product is read-only), false otherwise; on anything else the real function with the
+    // relation guarded. The relation may be an OID or a name, constant or computed per row.
+    auto* f = n->func_call;
+    const auto ids = catalog::object_ids(snap_);
+    std::string readable;
+    std::string spellings;
+    for (const auto& [dname, d] : snap_.domains) {
+        if (!catalog::domain_is_listed(dname)) {
+            continue;
+        }
+        for (const auto& [pname, p] : d.products) {
+            const auto oid = std::to_string(ids.relations.at(p.address()));
+            if (catalog::accessible(p, who_)) {
+                readable += (readable.empty() ? "" : ", ") + oid;
+            }
+            auto qd = quote_identifier(dname);
+            auto qp = quote_identifier(pname);
+            auto plain = quote_literal(dname + "." + pname);
+            if (!qd || !qp || !plain) {
+                return make_error("XX000", "meshgate could not quote a product name");
+            }
+            auto quoted = quote_literal(*qd + "." + *qp);
+            if (!quoted) {
+                return quoted.error();
+            }
+            spellings += (spellings.empty() ? "" : ", ") + std::string("(") + *plain + ", " + oid +
+                         "::pg_catalog.oid), (" + *quoted + ", " + oid + "::pg_catalog.oid)";
+        }
+    }
+    const std::string a = "$" + std::to_string(index + 1);
+    const std::string as_text = "(" + a + ")::pg_catalog.text";
+    const std::string product =
+        spellings.empty() ? std::string("NULL::pg_catalog.oid")
+                          : "(SELECT m.o FROM (VALUES " + spellings + ") m(n, o) WHERE m.n = " +
+                                as_text + " LIMIT 1)";
+    const std::string key = "COALESCE(" + product + ", CASE WHEN " + as_text +
+                            " ~ '^[0-9]+$' THEN " + as_text + "::pg_catalog.oid ELSE pg_catalog.to_regclass(" +
+                            as_text + ")::pg_catalog.oid END)";
+    // The key is computed once, in a derived table; the other arguments stay where they are.
+    const std::string guarded = "CASE WHEN " + not_physical("v.k") + " THEN v.k END";
+    std::string call = "pg_catalog." + std::string(name) + "(";
+    for (size_t i = 0; i < f->n_args; ++i) {
+        call += (i == 0 ? "" : ", ") + (i == index ? guarded : "$" + std::to_string(i + 1));
+    }
+    call += ")";
+    const std::string priv = "$" + std::to_string(f->n_args);
+    // With an explicit role meshgate answers for current_user / session_user (the client's
+    // user, as far as the client can tell); for a named warehouse role it cannot say: NULL.
+    const bool as_caller =
+        index == 0 || (f->args[0] != nullptr &&
+                       f->args[0]->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION);
+    const std::string answer =
+        as_caller ? "(v.k IN (" + (readable.empty() ? std::string("0") : readable) +
+                         ") AND pg_catalog.upper((" + priv + ")::pg_catalog.text) ~ 'SELECT')"
+                   : std::string("NULL::pg_catalog.bool");
+    const std::string text = "(SELECT CASE WHEN v.k >= 4026531840::pg_catalog.oid THEN " + answer +
+                             " ELSE " + call + " END AS " + std::string(name) + " FROM (SELECT " +
+                             key + " AS k) v)";
+    auto expr = build_expression(text, f->args, f->n_args, generated_calls_);
+    if (!expr) {
+        return expr.error();
+    }
+    replace_node(n, *expr);
+    tree_changed_ = true;
+    return {};
+}
+
 Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view name)
 {
     auto* f = n->func_call;
@@ -814,7 +891,10 @@ Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view n
         }
         replace_node(target, *expr);
         tree_changed_ = true;
-        return {};
+        if (!(r.kind == NameResolution::Kind::Product && is_relation_privilege(name))) {
+            return {};
+        }
+        s = nullptr;   // the argument is now the product's OID: answered below
     }
     if (name == "pg_get_serial_sequence") {
         return make_error("0A000", "pg_get_serial_sequence() through meshgate takes the table's "
@@ -839,6 +919,9 @@ Result<void> QueryWalker::guard_object_call(PgQuery__Node* n, std::string_view n
         replace_node(n, *expr);
         tree_changed_ = true;
         return {};
+    }
+    if (is_relation_privilege(name)) {
+        return answer_privilege(n, name, g->index);
     }
     std::string key = "($1)::pg_catalog.oid";
     if (s == nullptr && names_object) {

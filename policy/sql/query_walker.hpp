@@ -65,6 +65,7 @@ private:
     // objects' OIDs and names never reach the backend's name output or lookups.
     Result<void> rewrite_reg_cast(PgQuery__Node* n);
     Result<void> guard_object_call(PgQuery__Node* n, std::string_view name);
+    Result<void> answer_privilege(PgQuery__Node* n, std::string_view name, size_t index);
     // `reg-typed expression OP 'untyped literal'` (and IN lists): the literal becomes a cast.
     Result<void> type_reg_literals(PgQuery__Node* n);
     // `alias.tableoid` of a virtual pg_catalog relation becomes the catalog's OID constant.

@@ -204,7 +204,7 @@ def check_products():
         f"ON n.oid = c.relnamespace WHERE n.nspname = '{d}' AND c.relname = '{p}'",
         f"SELECT '{d}.{p}'::regclass::oid", f"SELECT to_regclass('{d}.{p}')::oid",
         f"SELECT '{d}'::regnamespace::oid = (SELECT oid FROM pg_namespace WHERE nspname = '{d}')",
-        f"SELECT pg_relation_size('{d}.{p}') IS NULL, has_table_privilege('{d}.{p}', 'select') IS NULL",
+        f"SELECT pg_relation_size('{d}.{p}') IS NULL, has_table_privilege('{d}.{p}', 'select')",
         f"SELECT count(*) FROM pg_attribute WHERE attrelid = '{d}.{p}'::regclass AND attnum > 0"])
     ls = mg.lines(out)
     R.check(f"a product's name resolves to its synthetic OID ({d}.{p})",
@@ -226,8 +226,12 @@ def check_clients(product):
                 "WHERE t.schemaname !~ '^pg_' AND t.schemaname <> 'information_schema' ORDER BY 1, 2")
     rc, out, err = mg.psql(USER, [metabase])
     outs.append(out + err)
-    R.check("Metabase's table-privilege query runs and lists the product",
-            not mg.sqlstates(err) and any(l.split("|")[:2] == [d, p] for l in mg.lines(out)), out + err)
+    R.check("Metabase's table-privilege query runs and lists the product as selectable",
+            not mg.sqlstates(err) and [d, p, "t"] in [l.split("|") for l in mg.lines(out)], out + err)
+    rc, out, err = mg.psql(USER, [f"SELECT has_table_privilege('{d}.{p}', 'SELECT'), "
+                                  f"has_table_privilege('\"{d}\".\"{p}\"', 'UPDATE'), "
+                                  f"has_any_column_privilege('{d}.{p}', 'select')"])
+    R.eq("privilege functions answer for a readable product (read-only)", mg.lines(out), ["t|f|t"])
     for cmd in ["\\d", "\\dt", f"\\d {d}.{p}", f"\\d+ {d}.{p}", "\\dd", f"\\dd {d}.*", "\\df",
                 "\\dT", "\\dT+", "\\l", "\\dv", "\\di", "\\ds", f"\\d public.{MARK}", "\\dt *.*",
                 f"\\dt public.{MARK}*", f"\\d {MARK}"]:
