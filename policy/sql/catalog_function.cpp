@@ -2,7 +2,12 @@
 // (pg_description), pg_table_is_visible (pg_class along the search_path) and current_schema(s)
 // (meshgate's own search_path over domains). A call becomes an equivalent scalar subquery over
 // the virtual relations, so psql's \dt, \d name, \d+, \dt+, pgbench's probe and sync queries
-// see the products, their descriptions and visibility. Layer: policy/sql.
+// see the products, their descriptions and visibility.
+// Also the OID / object-name guards (policy/oid_guard.hpp): reg* casts, to_reg*, pg_get_*def,
+// sizes, privileges, pg_describe_object & co. never name or confirm a warehouse's physical
+// object (its OID becomes NULL; a constant name resolves to a product, pg_catalog, or 42P01);
+// untyped literals and parameters that would meet a reg* value become explicit casts; and
+// `alias.tableoid` of a virtual catalog relation is that catalog's OID. Layer: policy/sql.
 #include "policy/sql/query_walker.hpp"
 
 #include "policy/catalog/virtual_relation.hpp"
