@@ -18,7 +18,16 @@ namespace meshgate::policy {
 Result<void> check_function(const std::vector<std::string_view>& names,
                             const config::Snapshot& snap, int position = 0);
 
+/// True for `information_schema._pg_expandarray` (array elements with their positions), which
+/// pgjdbc's metadata queries call; it passes like a pg_catalog function.
+bool is_expandarray(const std::vector<std::string_view>& names);
+
 /// True when a pg_catalog / unqualified function name is on the denylist.
 bool is_denied_catalog_function(std::string_view name);
+
+/// True for the reg* types' I/O functions (`regclassin`, `regtypeout`, ...), `regclass(text)`,
+/// `pg_get_object_address` and the regclass-taking index maintenance writers: they name or
+/// resolve a warehouse's objects where no guard can stand between (part of the denylist).
+bool is_object_name_io_function(std::string_view name);
 
 }  // namespace meshgate::policy

@@ -203,7 +203,7 @@ if wanted asan; then
         stage asan-e2e "e2e suites against the sanitized binary" \
             bash "$REPO/tests/e2e/run.sh" --meshgate "$REPO/build-asan/meshgate" --sanitizer-log \
             cli psql psycopg2 jdbc node attack statements cache soundness differential identity ops \
-            catalog federation learning txpool
+            catalog federation learning txpool oidleak
         count_summary "$LOGDIR/asan-e2e.log"
     else
         count 0 1; skip asan-unit; skip asan-e2e

@@ -161,8 +161,11 @@ CatalogTable mesh_policies(const Identity& who, const config::Snapshot& snap)
                  {"applies_to_me", kBool}};
     for (const auto& [dname, d] : snap.domains) {
         for (const auto& [pname, p] : d.products) {
+            // clang 14 cannot capture structured bindings in a lambda (the ASan build).
+            const std::string& domain_name = dname;
+            const std::string& product_name = pname;
             auto row = [&](const std::string& policy, const std::string& kind, bool applies) {
-                t.rows.push_back({Cell::lit(dname), Cell::lit(pname), Cell::lit(policy),
+                t.rows.push_back({Cell::lit(domain_name), Cell::lit(product_name), Cell::lit(policy),
                                   Cell::lit(kind), Cell::boolean(applies)});
             };
             // Access and purposes bind every reader.

@@ -11,8 +11,18 @@ namespace meshgate::policy::sql {
 
 Result<void> QueryWalker::on_indirection(PgQuery__AIndirection* i)
 {
+    // pgjdbc's getPrimaryKeys/getIndexInfo read (information_schema._pg_expandarray(a)).n / .x:
+    // that function's result is a composite whose only fields are x and n.
+    const bool expandarray =
+        i->arg != nullptr && i->arg->node_case == PG_QUERY__NODE__NODE_FUNC_CALL &&
+        i->arg->func_call != nullptr && is_expandarray(string_list(i->arg->func_call->funcname,
+                                                                   i->arg->func_call->n_funcname));
     for (size_t k = 0; k < i->n_indirection; ++k) {
         const auto* n = i->indirection[k];
+        if (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_STRING && expandarray && k == 0 &&
+            (str(n->string->sval) == "x" || str(n->string->sval) == "n")) {
+            continue;
+        }
         if (n != nullptr && n->node_case == PG_QUERY__NODE__NODE_STRING) {
             Error e = make_error("0A000",
                                  "field selection (expression).name is not supported through "

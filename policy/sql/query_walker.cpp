@@ -83,7 +83,9 @@ Result<void> QueryWalker::walk_node(PgQuery__Node* n)
         return on_range_var(n);
     }
     if ((n->node_case == PG_QUERY__NODE__NODE_FUNC_CALL ||
-         n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION) &&
+         n->node_case == PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION ||
+         n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST ||
+         n->node_case == PG_QUERY__NODE__NODE_A_EXPR) &&
         mode_ == Mode::Query) {
         if (auto r = rewrite_catalog_function(n); !r) {
             return r;

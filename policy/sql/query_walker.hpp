@@ -61,6 +61,15 @@ private:
     // current_schema(s) calls (and the CURRENT_SCHEMA keyword)
     // become expressions over the virtual catalog relations (before the node is walked).
     Result<void> rewrite_catalog_function(PgQuery__Node* n);
+    // reg* casts and OID / object-name introspection calls (policy/oid_guard.hpp): physical
+    // objects' OIDs and names never reach the backend's name output or lookups.
+    Result<void> rewrite_reg_cast(PgQuery__Node* n);
+    Result<void> guard_object_call(PgQuery__Node* n, std::string_view name);
+    Result<void> answer_privilege(PgQuery__Node* n, std::string_view name, size_t index);
+    // `reg-typed expression OP 'untyped literal'` (and IN lists): the literal becomes a cast.
+    Result<void> type_reg_literals(PgQuery__Node* n);
+    // `alias.tableoid` of a virtual pg_catalog relation becomes the catalog's OID constant.
+    Result<void> rewrite_tableoid(PgQuery__SelectStmt* s);
     void note_generated_calls(ProtobufCMessage* m, int depth = 0);
     Result<std::string> search_path_expression(bool first_only) const;
     Result<void> on_func_call(PgQuery__FuncCall* f);

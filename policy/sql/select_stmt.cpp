@@ -13,6 +13,11 @@ Result<void> QueryWalker::on_select(PgQuery__SelectStmt* s)
         return make_error("42501", "SELECT ... FOR UPDATE/SHARE is not allowed through meshgate "
                                    "(it locks rows; meshgate is read-only)");
     }
+    if (mode_ == Mode::Query) {
+        if (auto r = rewrite_tableoid(s); !r) {
+            return r;
+        }
+    }
     // A WITH clause's names are visible in this statement and everything nested in it, and
     // nowhere else: one scope per SelectStmt.
     cte_scopes_.emplace_back();

@@ -38,6 +38,31 @@ public class JdbcCatalog {
                     }
                 }
             }
+            // Optional MG_KEYS: comma-separated schema.table for getPrimaryKeys / getIndexInfo.
+            String keys = System.getenv("MG_KEYS");
+            if (keys != null && !keys.isEmpty()) {
+                for (String rel : keys.split(",")) {
+                    String[] parts = rel.split("\\.", 2);
+                    // Each call on its own: an error is printed ("error\tcall\tSQLSTATE\tmessage")
+                    // and the next call still runs.
+                    try (ResultSet rs = md.getPrimaryKeys(null, parts[0], parts[1])) {
+                        while (rs.next()) {
+                            System.out.println("pk\t" + rs.getString("TABLE_SCHEM") + "\t" + rs.getString("TABLE_NAME")
+                                    + "\t" + rs.getString("COLUMN_NAME") + "\t" + rs.getString("PK_NAME"));
+                        }
+                    } catch (SQLException e) {
+                        System.out.println("error\tgetPrimaryKeys\t" + e.getSQLState() + "\t" + e.getMessage().replace('\n', ' '));
+                    }
+                    try (ResultSet rs = md.getIndexInfo(null, parts[0], parts[1], false, true)) {
+                        while (rs.next()) {
+                            System.out.println("index\t" + rs.getString("TABLE_SCHEM") + "\t" + rs.getString("TABLE_NAME")
+                                    + "\t" + rs.getString("INDEX_NAME") + "\t" + rs.getString("COLUMN_NAME"));
+                        }
+                    } catch (SQLException e) {
+                        System.out.println("error\tgetIndexInfo\t" + e.getSQLState() + "\t" + e.getMessage().replace('\n', ' '));
+                    }
+                }
+            }
         }
         System.out.println("done");
     }
