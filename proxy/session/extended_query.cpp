@@ -3,6 +3,7 @@
 // Layer: proxy (I/O edge; every decision comes from policy::decide).
 #include "policy/decide.hpp"
 #include "policy/error_scrub.hpp"
+#include "policy/oid_guard.hpp"
 #include "policy/quote.hpp"
 #include "proxy/audit/audit_writer.hpp"
 #include "proxy/backend/backend_connection.hpp"
@@ -304,6 +305,17 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             if (existing != statements_.end() && (existing->second.backend.empty() || txpool_)) {
                 fail(make_error("42P05", "prepared statement \"" + parse->name +
                                              "\" already exists"));
+                co_return;
+            }
+        }
+        // A parameter declared regclass / regtype / ... would make the backend look the bound
+        // text up by name on the service account's catalog (an existence oracle).
+        for (const uint32_t type : parse->param_types) {
+            if (policy::is_name_lookup_type_oid(type)) {
+                fail(make_error("0A000", "parameters of type OID " + std::to_string(type) +
+                                             " (a reg* name-lookup type) are not supported "
+                                             "through meshgate; declare the parameter as text or "
+                                             "oid, or leave its type unspecified"));
                 co_return;
             }
         }

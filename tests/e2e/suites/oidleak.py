@@ -261,6 +261,31 @@ def check_clients(product):
             [l for l in blob.splitlines() if MARK in l][:5])
 
 
+def check_parse_types():
+    """A Parse that declares a reg* parameter (regclass = 2205) would make the backend look the
+    bound text up by name: refused with 0A000 before it reaches the backend, session usable."""
+    R = mg.R
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _pgwire
+    conn = _pgwire.Conn("127.0.0.1", mg.ENV.mg_port, USER, mg.Env.password(USER))
+    try:
+        for oid, name in ((2205, "regclass"), (2206, "regtype"), (2210, "regclass[]")):
+            conn.parse("SELECT $1 IS NULL", param_types=(oid,))
+            conn.bind(params=(f"public.{MARK}",))
+            conn.execute()
+            res = conn.sync()
+            R.eq(f"a Parse declaring a {name} parameter is refused (0A000)", res.sqlstates,
+                 ["0A000"])
+            R.check(f"the {name} refusal names no physical object", MARK not in repr(res), res)
+        conn.parse("SELECT $1::int + 1", param_types=(23,))
+        conn.bind(params=("41",))
+        conn.execute()
+        res = conn.sync()
+        R.eq("after the refusals an int4 parameter still works", res.text_rows(), [["42"]])
+    finally:
+        conn.close()
+
+
 def suite_oidleak():
     R = mg.R
     R.suite = "oidleak"
@@ -271,6 +296,7 @@ def suite_oidleak():
                 mg.direct_rows(f"SELECT {ids['table']}::regclass::text")[0][0] == MARK)
         check_oid_calls(ids)
         check_name_calls()
+        check_parse_types()
         product = check_products()
         if product:
             check_clients(product)
