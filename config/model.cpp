@@ -4,6 +4,21 @@
 
 namespace meshgate::config {
 
+const char* tls_mode_name(TlsMode m)
+{
+    switch (m) {
+    case TlsMode::Disable:
+        return "disable";
+    case TlsMode::Prefer:
+        return "prefer";
+    case TlsMode::Require:
+        return "require";
+    case TlsMode::VerifyFull:
+        return "verify-full";
+    }
+    return "require";  // unreachable: every mode is named above
+}
+
 std::string SourceLocation::to_string() const
 {
     std::string out = file.empty() ? std::string("<config>") : file;

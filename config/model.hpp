@@ -127,6 +127,9 @@ struct Domain {
 
 enum class TlsMode { Disable, Prefer, Require, VerifyFull };
 
+/// The mode as the config (and libpq's sslmode) spells it: disable, prefer, require, verify-full.
+const char* tls_mode_name(TlsMode m);
+
 struct Backend {
     std::string name;
     std::string host = "127.0.0.1";

@@ -36,21 +36,6 @@ std::string ql(std::string_view text)
     return q ? *q : std::string("''");
 }
 
-const char* sslmode(config::TlsMode m)
-{
-    switch (m) {
-    case config::TlsMode::Disable:
-        return "disable";
-    case config::TlsMode::Prefer:
-        return "prefer";
-    case config::TlsMode::Require:
-        return "require";
-    case config::TlsMode::VerifyFull:
-        return "verify-full";
-    }
-    return "require";
-}
-
 // A type as format_type prints it, used as is in CREATE FOREIGN TABLE. format_type quotes what
 // needs quoting; still, only a conservative character set is accepted (fail closed), and
 // double quotes must pair up, so the text cannot end the column definition early.
@@ -153,7 +138,7 @@ Result<FederationPlan> plan_federation(const config::Snapshot& snap)
             s.create_sql = "CREATE SERVER " + qi(server) +
                            " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host " + ql(backend.host) +
                            ", port " + ql(std::to_string(backend.port)) + ", dbname " +
-                           ql(backend.database) + ", sslmode " + ql(sslmode(backend.tls));
+                           ql(backend.database) + ", sslmode " + ql(config::tls_mode_name(backend.tls));
             if (backend.tls == config::TlsMode::VerifyFull && !backend.ca_file.empty()) {
                 s.create_sql += ", sslrootcert " + ql(backend.ca_file);
             }

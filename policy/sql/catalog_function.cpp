@@ -8,6 +8,7 @@
 // object (its OID becomes NULL; a constant name resolves to a product, pg_catalog, or 42P01);
 // untyped literals and parameters that would meet a reg* value become explicit casts; and
 // `alias.tableoid` of a virtual catalog relation is that catalog's OID. Layer: policy/sql.
+#include "policy/sql/proto_children.hpp"
 #include "policy/sql/query_walker.hpp"
 
 #include "policy/catalog/virtual_relation.hpp"
@@ -32,8 +33,6 @@ bool graft_params(ProtobufCMessage* m, PgQuery__Node** args, size_t n_args, int 
     if (m == nullptr || depth > 200) {
         return depth <= 200;
     }
-    const auto* d = m->descriptor;
-    auto* base = reinterpret_cast<char*>(m);
     auto visit = [&](ProtobufCMessage*& slot) {
         if (slot == nullptr) {
             return true;
@@ -53,28 +52,7 @@ bool graft_params(ProtobufCMessage* m, PgQuery__Node** args, size_t n_args, int 
         }
         return graft_params(slot, args, n_args, depth + 1);
     };
-    for (unsigned i = 0; i < d->n_fields; ++i) {
-        const auto& f = d->fields[i];
-        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
-            continue;
-        }
-        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
-            continue;
-        }
-        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-            for (size_t k = 0; k < n; ++k) {
-                if (!visit(items[k])) {
-                    return false;
-                }
-            }
-        } else if (!visit(*reinterpret_cast<ProtobufCMessage**>(base + f.offset))) {
-            return false;
-        }
-    }
-    return true;
+    return for_each_child(m, visit);
 }
 
 // Parses `text` (one `SELECT (<scalar subquery>)` meshgate wrote) and returns the subquery's
@@ -123,8 +101,6 @@ bool graft_copies(ProtobufCMessage* m, PgQuery__Node* const* args, size_t n_args
     if (m == nullptr || depth > 200) {
         return depth <= 200;
     }
-    const auto* d = m->descriptor;
-    auto* base = reinterpret_cast<char*>(m);
     auto visit = [&](ProtobufCMessage*& slot) {
         if (slot == nullptr) {
             return true;
@@ -147,28 +123,7 @@ bool graft_copies(ProtobufCMessage* m, PgQuery__Node* const* args, size_t n_args
         }
         return graft_copies(slot, args, n_args, depth + 1);
     };
-    for (unsigned i = 0; i < d->n_fields; ++i) {
-        const auto& f = d->fields[i];
-        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
-            continue;
-        }
-        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
-            continue;
-        }
-        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-            for (size_t k = 0; k < n; ++k) {
-                if (!visit(items[k])) {
-                    return false;
-                }
-            }
-        } else if (!visit(*reinterpret_cast<ProtobufCMessage**>(base + f.offset))) {
-            return false;
-        }
-    }
-    return true;
+    return for_each_child(m, visit);
 }
 
 // Every FuncCall and TypeCast below `m`: the template's own, never rewritten again.
@@ -181,27 +136,10 @@ void mark_generated(ProtobufCMessage* m, std::unordered_set<const void*>& out, i
         m->descriptor == &pg_query__type_cast__descriptor) {
         out.insert(m);
     }
-    const auto* d = m->descriptor;
-    auto* base = reinterpret_cast<char*>(m);
-    for (unsigned i = 0; i < d->n_fields; ++i) {
-        const auto& f = d->fields[i];
-        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
-            continue;
-        }
-        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
-            continue;
-        }
-        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-            for (size_t k = 0; k < n; ++k) {
-                mark_generated(items[k], out, depth + 1);
-            }
-        } else {
-            mark_generated(*reinterpret_cast<ProtobufCMessage**>(base + f.offset), out, depth + 1);
-        }
-    }
+    for_each_child(m, [&](ProtobufCMessage* child) {
+        mark_generated(child, out, depth + 1);
+        return true;
+    });
 }
 
 // `text` (an expression meshgate wrote, placeholders $k for the client's arguments) as a
@@ -386,7 +324,6 @@ bool cast_literals_in_containers(ProtobufCMessage* m, std::unordered_set<const v
         return true;
     }
     const auto* d = m->descriptor;
-    auto* base = reinterpret_cast<char*>(m);
     if (d == &pg_query__node__descriptor) {
         auto* n = reinterpret_cast<PgQuery__Node*>(m);
         std::vector<PgQuery__Node*> items;
@@ -423,29 +360,9 @@ bool cast_literals_in_containers(ProtobufCMessage* m, std::unordered_set<const v
             return false;
         }
     }
-    for (unsigned i = 0; i < d->n_fields; ++i) {
-        const auto& f = d->fields[i];
-        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
-            continue;
-        }
-        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
-            continue;
-        }
-        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-            for (size_t k = 0; k < n; ++k) {
-                if (!cast_literals_in_containers(items[k], generated, changed, depth + 1)) {
-                    return false;
-                }
-            }
-        } else if (!cast_literals_in_containers(*reinterpret_cast<ProtobufCMessage**>(base + f.offset),
-                                                generated, changed, depth + 1)) {
-            return false;
-        }
-    }
-    return true;
+    return for_each_child(m, [&](ProtobufCMessage* child) {
+        return cast_literals_in_containers(child, generated, changed, depth + 1);
+    });
 }
 
 // The rows a set operation / VALUES list unifies column by column.
@@ -550,8 +467,6 @@ bool replace_tableoid(ProtobufCMessage* m, const std::map<std::string, std::stri
     if (m == nullptr || depth > 200) {
         return depth <= 200;
     }
-    const auto* d = m->descriptor;
-    auto* base = reinterpret_cast<char*>(m);
     auto visit = [&](ProtobufCMessage* slot) {
         if (slot == nullptr || slot->descriptor == &pg_query__select_stmt__descriptor) {
             return true;
@@ -584,28 +499,7 @@ bool replace_tableoid(ProtobufCMessage* m, const std::map<std::string, std::stri
         }
         return replace_tableoid(slot, aliases, generated, changed, depth + 1);
     };
-    for (unsigned i = 0; i < d->n_fields; ++i) {
-        const auto& f = d->fields[i];
-        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
-            continue;
-        }
-        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
-            continue;
-        }
-        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-            for (size_t k = 0; k < n; ++k) {
-                if (!visit(items[k])) {
-                    return false;
-                }
-            }
-        } else if (!visit(*reinterpret_cast<ProtobufCMessage**>(base + f.offset))) {
-            return false;
-        }
-    }
-    return true;
+    return for_each_child(m, visit);
 }
 
 }  // namespace
@@ -964,27 +858,10 @@ void QueryWalker::note_generated_calls(ProtobufCMessage* m, int depth)
     if (m->descriptor == &pg_query__func_call__descriptor) {
         generated_calls_.insert(m);
     }
-    const auto* d = m->descriptor;
-    auto* base = reinterpret_cast<char*>(m);
-    for (unsigned i = 0; i < d->n_fields; ++i) {
-        const auto& f = d->fields[i];
-        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
-            continue;
-        }
-        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
-            continue;
-        }
-        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-            for (size_t k = 0; k < n; ++k) {
-                note_generated_calls(items[k], depth + 1);
-            }
-        } else {
-            note_generated_calls(*reinterpret_cast<ProtobufCMessage**>(base + f.offset), depth + 1);
-        }
-    }
+    for_each_child(m, [&](ProtobufCMessage* child) {
+        note_generated_calls(child, depth + 1);
+        return true;
+    });
 }
 
 Result<std::string> QueryWalker::search_path_expression(bool first_only) const

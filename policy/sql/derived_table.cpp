@@ -62,7 +62,9 @@ Result<PgQuery__Node*> and_of(std::vector<NodePtr>& parts)
     return node;
 }
 
-// Turns `n` (a RangeVar node) into a RangeSubselect node over `subquery` (taking ownership).
+
+}  // namespace
+
 Result<void> replace_range_var(PgQuery__Node* n, NodePtr subquery)
 {
     auto* rv = n->range_var;
@@ -72,7 +74,7 @@ Result<void> replace_range_var(PgQuery__Node* n, NodePtr subquery)
     }
     PgQuery__Alias* alias = rv->alias;
     if (alias == nullptr) {
-        // Unaliased: the derived table takes the product's name, so `customers.email` still works.
+        // Unaliased: the derived table takes the relation's name, so `customers.email` still works.
         alias = make_message<PgQuery__Alias>(PG_QUERY__ALIAS__INIT);
         char* name = dup_string(str(rv->relname));
         if (alias == nullptr || name == nullptr) {
@@ -92,8 +94,6 @@ Result<void> replace_range_var(PgQuery__Node* n, NodePtr subquery)
     n->range_subselect = rs;
     return {};
 }
-
-}  // namespace
 
 Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identity& who,
                                     const config::Snapshot& snap, bool fence,

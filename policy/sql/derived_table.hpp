@@ -6,6 +6,7 @@
 #include "config/model.hpp"
 #include "policy/decision.hpp"
 #include "policy/identity.hpp"
+#include "policy/sql/pg_handles.hpp"
 #include "policy/sql/query_walker.hpp"
 
 #include <vector>
@@ -21,5 +22,10 @@ namespace meshgate::policy::sql {
 Result<void> install_derived_tables(std::vector<ProductRef>& refs, const Identity& who,
                                     const config::Snapshot& snap, bool fence,
                                     std::vector<AppliedPolicy>& policies, bool federated = false);
+
+/// Turns `n` (a RangeVar node) into a RangeSubselect over `subquery` (taking ownership). The
+/// RangeVar's alias (with its column list) moves to the derived table; unaliased, the derived
+/// table takes the relation's name. Also used for the virtual catalog relations.
+Result<void> replace_range_var(PgQuery__Node* n, NodePtr subquery);
 
 }  // namespace meshgate::policy::sql

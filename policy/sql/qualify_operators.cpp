@@ -1,5 +1,6 @@
 // Operator pinning: a descent over every message field (protobuf-c descriptors, like the
 // walker's), qualifying the operator names of A_Expr and SubLink nodes. Layer: policy/sql.
+#include "policy/sql/proto_children.hpp"
 #include "policy/sql/qualify_operators.hpp"
 
 #include "policy/sql/query_walker.hpp"
@@ -59,29 +60,13 @@ Result<void> descend(ProtobufCMessage* m, bool& changed, int depth)
             changed = true;
         }
     }
-    auto* base = reinterpret_cast<char*>(m);
-    for (unsigned i = 0; i < d->n_fields; ++i) {
-        const auto& f = d->fields[i];
-        if (f.type != PROTOBUF_C_TYPE_MESSAGE) {
-            continue;
-        }
-        if ((f.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-            *reinterpret_cast<uint32_t*>(base + f.quantifier_offset) != f.id) {
-            continue;
-        }
-        if (f.label == PROTOBUF_C_LABEL_REPEATED) {
-            const size_t n = *reinterpret_cast<size_t*>(base + f.quantifier_offset);
-            auto** items = *reinterpret_cast<ProtobufCMessage***>(base + f.offset);
-            for (size_t k = 0; k < n; ++k) {
-                if (auto r = descend(items[k], changed, depth + 1); !r) {
-                    return r;
-                }
-            }
-        } else if (auto r = descend(*reinterpret_cast<ProtobufCMessage**>(base + f.offset), changed,
-                                    depth + 1);
-                   !r) {
-            return r;
-        }
+    Result<void> failed;
+    for_each_child(m, [&](ProtobufCMessage* child) {
+        failed = descend(child, changed, depth + 1);
+        return bool(failed);
+    });
+    if (!failed) {
+        return failed;
     }
     return {};
 }

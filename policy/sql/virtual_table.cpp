@@ -1,6 +1,7 @@
 // Virtual relation installation. Layer: policy/sql.
 #include "policy/sql/virtual_table.hpp"
 
+#include "policy/sql/derived_table.hpp"
 #include "policy/sql/node_builder.hpp"
 
 #include <map>
@@ -60,33 +61,11 @@ Result<void> install_virtual_tables(std::vector<VirtualRef>& refs, const Identit
         }
     }
     for (size_t k = 0; k < refs.size(); ++k) {
-        auto* n = refs[k].node;
-        auto* rv = n->range_var;
-        auto* rs = make_message<PgQuery__RangeSubselect>(PG_QUERY__RANGE_SUBSELECT__INIT);
-        if (rs == nullptr) {
-            return oom();
-        }
-        PgQuery__Alias* alias = rv->alias;
-        if (alias == nullptr) {
-            // Unaliased: the derived table takes the relation's name (`pg_class.oid` still works).
-            alias = make_message<PgQuery__Alias>(PG_QUERY__ALIAS__INIT);
-            char* name = dup_string(str(rv->relname));
-            if (alias == nullptr || name == nullptr) {
-                std::free(alias);
-                std::free(name);
-                std::free(rs);
-                return oom();
-            }
-            alias->aliasname = name;
-        }
-        rv->alias = nullptr;
-        rs->lateral = false;
-        rs->subquery = tree->stmts[k]->stmt;
+        NodePtr subquery(tree->stmts[k]->stmt);
         tree->stmts[k]->stmt = nullptr;
-        rs->alias = alias;
-        pg_query__range_var__free_unpacked(rv, nullptr);
-        n->node_case = PG_QUERY__NODE__NODE_RANGE_SUBSELECT;
-        n->range_subselect = rs;
+        if (auto r = replace_range_var(refs[k].node, std::move(subquery)); !r) {
+            return r;
+        }
     }
     return {};
 }

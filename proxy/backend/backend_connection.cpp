@@ -56,21 +56,6 @@ std::string where(const config::Backend& b)
     return b.host + ":" + std::to_string(b.port);
 }
 
-const char* tls_mode_name(config::TlsMode m)
-{
-    switch (m) {
-    case config::TlsMode::Disable:
-        return "disable";
-    case config::TlsMode::Prefer:
-        return "prefer";
-    case config::TlsMode::Require:
-        return "require";
-    case config::TlsMode::VerifyFull:
-        return "verify-full";
-    }
-    return "?";
-}
-
 std::string printable_tag(char tag)
 {
     const auto c = static_cast<unsigned char>(tag);
@@ -224,7 +209,7 @@ asio::awaitable<Result<std::unique_ptr<Stream>>> negotiate_tls(
             co_return std::make_unique<Stream>(std::move(sock));
         }
         co_return make_error("08001", who(b) + " does not accept TLS connections, but tls: " +
-                                          tls_mode_name(b.tls) + " requires TLS");
+                                          config::tls_mode_name(b.tls) + " requires TLS");
     }
     if (answer != 'S') {
         co_return protocol_error(b, "answered SSLRequest with " + printable_tag(answer) +

@@ -155,7 +155,9 @@ TEST_CASE("introspection relations list accessible products only, with stable un
     const auto ids = object_ids(snap);
     std::set<uint32_t> seen;
     for (const auto* m : {&ids.namespaces, &ids.relations}) {
-        for (const auto& [name, id] : *m) {
+        for (const auto& entry : *m) {
+            const std::string& name = entry.first;  // clang 14: CAPTURE cannot take a binding
+            const uint32_t id = entry.second;
             CAPTURE(name);
             CHECK(id >= 0xF0000000u);
             CHECK(seen.insert(id).second);

@@ -43,7 +43,8 @@ TEST_SUITE("policy.source_check") {
 TEST_CASE("every fixture product matches its source") {
     const auto snap = fixtures::make_snapshot();
     for (const auto& [d, domain] : snap.domains) {
-        for (const auto& [n, p] : domain.products) {
+        for (const auto& entry : domain.products) {
+            const auto& p = entry.second;  // clang 14: CAPTURE cannot take a binding
             CAPTURE(p.address());
             CHECK(source_problems(p, snap).empty());
         }
