@@ -91,6 +91,16 @@ private:
     const Identity& who_;
     const config::Snapshot& snap_;
     std::vector<std::vector<std::string>> cte_scopes_;
+    /// The FROM items of each enclosing SelectStmt (innermost last), for `(alias.column).x`:
+    /// a FROM item's name and, for a subquery, its columns that are
+    /// information_schema._pg_expandarray(...) results (composites of exactly x and n).
+    struct FromName {
+        std::string name;
+        std::vector<std::string> expandarray_columns;
+    };
+    std::vector<std::vector<FromName>> from_scopes_;
+    void note_from_item(const PgQuery__Node* n, std::vector<FromName>& out) const;
+    bool is_expandarray_column(const PgQuery__Node* arg) const;
     std::vector<ProductRef> refs_;
     std::vector<VirtualRef> virtual_refs_;
     std::unordered_set<const void*> generated_calls_;   // calls meshgate wrote: never rewritten

@@ -25,6 +25,14 @@ Result<void> QueryWalker::on_select(PgQuery__SelectStmt* s)
         std::vector<std::vector<std::string>>& s;
         ~Pop() { s.pop_back(); }
     } pop{cte_scopes_};
+    from_scopes_.emplace_back();
+    struct PopFrom {
+        std::vector<std::vector<FromName>>& s;
+        ~PopFrom() { s.pop_back(); }
+    } pop_from{from_scopes_};
+    for (size_t i = 0; i < s->n_from_clause; ++i) {
+        note_from_item(s->from_clause[i], from_scopes_.back());
+    }
     if (s->with_clause != nullptr) {
         if (auto r = on_with(s->with_clause); !r) {
             return r;

@@ -145,6 +145,11 @@ private:
         std::vector<uint32_t> param_types;
         /// SQL-level prepared statements its execution creates (a Parse of `PREPARE name AS`).
         std::vector<std::string> sql_defines;
+        /// A BEGIN / START TRANSACTION (SPEC §3: the transaction starts on the backend of its
+        /// first statement): its Execute defers it as a simple Query's BEGIN is deferred, or
+        /// forwards it to `begin_backend` when the batch or an open transaction already has one.
+        std::optional<policy::Forward> begin;
+        std::string begin_backend;
     };
 
     /// The statement `name` under the current snapshot and identity: unchanged, or decided

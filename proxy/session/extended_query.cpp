@@ -353,7 +353,15 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             fail(make_error("42601", "cannot insert multiple commands into a prepared statement"));
             co_return;
         }
-        if (const auto* fwd = std::get_if<policy::Forward>(&allow.steps.front())) {
+        if (const auto* fwd = std::get_if<policy::Forward>(&allow.steps.front());
+            fwd != nullptr && !fwd->opens_transaction.empty()) {
+            // Where it runs is known only when it is executed (execute_begin).
+            Prepared begin;
+            begin.begin = *fwd;
+            begin.begin_backend = backend_of(allow);
+            statements_[parse->name] = std::move(begin);
+            q.local(Awaited::Parse, [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
+        } else if (fwd != nullptr) {
             const std::string backend = backend_of(allow);
             if (auto fresh = check_named_uses(allow); !fresh) {
                 fail(fresh.error());
@@ -537,6 +545,35 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             forward_raw(m);
             q.expect(Awaited::Execute,
                      txpool_ && target.origin ? target.origin->sent : std::string());
+            co_return;
+        }
+        if (target.begin) {
+            const std::string tag = target.begin->opens_transaction;
+            if (txn_backend_.empty() && pending_begin_.empty() && batch_backend_.empty()) {
+                // Deferred: link_for sends it on the backend of the first statement that needs
+                // one (later in this batch or in a later one); until then the session is in a
+                // transaction block as far as the client can tell.
+                pending_begin_ = target.begin->sql;
+                q.local(Awaited::Execute,
+                        [tag](std::string& out) { wire::encode(wire::CommandComplete{tag}, out); });
+                co_return;
+            }
+            // The batch already runs on a backend, or a transaction is open (PostgreSQL warns
+            // about a second BEGIN): it runs there, in its place in the batch, as meshgate's
+            // own unnamed statement (the client's unnamed statement is this BEGIN anyway).
+            const std::string backend = !txn_backend_.empty()     ? txn_backend_
+                                        : !batch_backend_.empty() ? batch_backend_
+                                                                  : target.begin_backend;
+            if (!co_await routed(backend)) {
+                co_return;
+            }
+            links_.at(backend)->conn->carried().statements.erase("");
+            wire::encode(wire::Parse{"", target.begin->sql, {}}, to_backend);
+            q.hidden(Awaited::Parse);
+            wire::encode(wire::Bind{"", "", {}, {}, {}}, to_backend);
+            q.hidden(Awaited::Bind);
+            wire::encode(wire::Execute{"", 0}, to_backend);
+            q.expect(Awaited::Execute);
             co_return;
         }
         q.local(Awaited::Execute, [this, target](std::string& out) {

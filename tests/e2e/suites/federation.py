@@ -352,6 +352,71 @@ def check_transactions(R, gate, clusters):
              [[str(ports["fa_pg"])]])
     except (OSError, _pgwire.WireError) as ex:
         R.check("extended protocol transaction checks ran", False, repr(ex))
+    check_extended_begin(R, gate, ports)
+
+
+def check_extended_begin(R, gate, ports):
+    """A BEGIN sent with the extended protocol is deferred like a simple Query's: the
+    transaction starts on the backend of its first statement (pgjdbc with autocommit off sends
+    Parse/Bind/Execute of BEGIN in the same batch as that statement)."""
+    try:
+        w = _pgwire.Conn("127.0.0.1", gate.port, "fedana", USERS["fedana"]["password"])
+        w.parse("BEGIN")
+        w.bind()
+        w.execute()
+        w.parse("SELECT inet_server_port() FROM fb.orders LIMIT 1")
+        w.bind()
+        w.describe(b"P")
+        w.execute()
+        batch = w.sync()
+        other = w.extended("SELECT count(*) FROM fa.customers")
+        commit = w.extended("COMMIT")
+        # BEGIN alone in its batch: still a transaction block, started by the next batch.
+        w.parse("BEGIN")
+        w.bind()
+        w.execute()
+        alone = w.sync()
+        nxt = w.extended("SELECT inet_server_port() FROM fa.customers LIMIT 1")
+        # A second BEGIN inside the open transaction runs there (PostgreSQL warns).
+        w.parse("BEGIN")
+        w.bind()
+        w.execute()
+        again = w.sync()
+        end = w.query("ROLLBACK")
+        w.close()
+        R.check("extended BEGIN + a cluster B statement in one batch: BEGIN then the row, status T",
+                batch.tags[:1] == ["BEGIN"] and batch.text_rows() == [[str(ports["fb_pg"])]]
+                and batch.status == b"T" and not batch.errors, repr(batch))
+        R.check("extended BEGIN: the transaction is on cluster B (a cluster A statement gets 0A000)",
+                other.sqlstates == ["0A000"] and "fb_pg" in other.errors[0].get("M", ""), repr(other))
+        R.check("extended COMMIT ends it", commit.tags == ["COMMIT"] and commit.status == b"I",
+                repr(commit))
+        R.check("extended BEGIN alone in its batch: CommandComplete BEGIN and status T",
+                alone.tags == ["BEGIN"] and alone.status == b"T" and not alone.errors, repr(alone))
+        R.eq("the transaction it opened starts on the backend of the next statement (cluster A)",
+             nxt.text_rows(), [[str(ports["fa_pg"])]])
+        R.check("a second extended BEGIN inside the transaction runs there: 25001 warning, status T",
+                again.tags == ["BEGIN"] and again.status == b"T" and not again.errors
+                and any(n.get("C") == "25001" for n in again.notices), repr(again))
+        R.check("ROLLBACK ends the transaction on cluster A", end.tags == ["ROLLBACK"] and end.status == b"I",
+                repr(end))
+    except (OSError, _pgwire.WireError) as ex:
+        R.check("extended BEGIN checks ran", False, repr(ex))
+
+    # pgjdbc, autocommit off: its transaction must start on the backend of its first query.
+    env = {"MG_PORT": str(gate.port), "MG_USER": "fedana", "MG_PASSWORD": USERS["fedana"]["password"]}
+    rc, out, err = mg.run(["java", "-cp", mg.JDBC_JAR, os.path.join(mg.HERE, "clients", "JdbcTxn.java"),
+                           "SELECT 'port', inet_server_port() FROM fb.orders LIMIT 1",
+                           "SELECT 'count', count(*) FROM fb.orders", "commit",
+                           "SELECT 'port', inet_server_port() FROM fa.customers LIMIT 1", "rollback"],
+                          env, timeout=120)
+    lines = out.splitlines()
+    R.check("pgjdbc (autocommit off) transaction client ran to the end", "done" in lines, (out + err)[-1500:])
+    R.eq("pgjdbc autocommit off: the first transaction runs on cluster B, the next on cluster A",
+         [l for l in lines if l.startswith("row\tport\t")],
+         [f"row\tport\t{ports['fb_pg']}", f"row\tport\t{ports['fa_pg']}"])
+    R.check("pgjdbc autocommit off: no statement was refused", not [l for l in lines if l.startswith("error")],
+            out[-1500:])
 
 
 def check_reload(R, gate, a, b, clusters):

@@ -22,9 +22,6 @@ import secrets
 import sys
 
 mg = sys.modules["__main__"]
-# pgjdbc 42.5's getPrimaryKeys filters on `(result.KEYS).x`, a field selection of a column that
-# meshgate refuses (it cannot tell a field from a call of a function named x without types).
-mg.PENDING.setdefault("pgjdbc getPrimaryKeys", "field selection (column).x is refused by the walker")
 
 TAG = secrets.token_hex(4)
 MARK = f"zz_oidleak_{TAG}"        # every seeded object's name starts with this

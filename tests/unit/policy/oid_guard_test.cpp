@@ -349,6 +349,29 @@ TEST_CASE("pgjdbc's _pg_expandarray field selection passes, others stay refused"
     CHECK(denied("SELECT (pg_catalog.now()).x") == "0A000");
 }
 
+TEST_CASE("pgjdbc getPrimaryKeys: (result.keys).x of a FROM subquery's _pg_expandarray column") {
+    const std::string inner =
+        "SELECT ct.relname AS table_name, information_schema._pg_expandarray(i.indkey) AS KEYS, "
+        "a.attnum AS a_attnum FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_attribute a ON "
+        "(ct.oid = a.attrelid) JOIN pg_catalog.pg_index i ON (a.attrelid = i.indrelid) "
+        "WHERE i.indisprimary";
+    CHECK(fixtures::decide_as("alice",
+                              "SELECT result.table_name FROM (" + inner +
+                                  ") result WHERE result.a_attnum = (result.KEYS).x "
+                                  "ORDER BY result.table_name",
+                              "fraud")
+              .is_allow());
+    // Any other field, another column, an unqualified or shadowed name stays refused.
+    CHECK(denied("SELECT 1 FROM (" + inner + ") result WHERE (result.keys).secret = 1") == "0A000");
+    CHECK(denied("SELECT 1 FROM (" + inner + ") result WHERE (result.a_attnum).x = 1") == "0A000");
+    CHECK(denied("SELECT 1 FROM (" + inner + ") result WHERE (keys).x = 1") == "0A000");
+    CHECK(denied("SELECT 1 FROM (" + inner + ") result WHERE EXISTS (SELECT 1 FROM "
+                 "pg_catalog.pg_class result WHERE (result.keys).x = 1)") == "0A000");
+    // A column alias list renames the subquery's columns: not followed.
+    CHECK(denied("SELECT 1 FROM (" + inner + ") result(a, keys, c) WHERE (result.keys).x = 1") ==
+          "0A000");
+}
+
 TEST_CASE("guarded rewrites are stable through the rewrite cache") {
     // Each distinct constant keeps its own decision (the cache keeps reg* and pg_* constants).
     policy::RewriteCache cache;
