@@ -283,6 +283,44 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
         r.backend_ok = false;
         r.problem = std::move(why);
     };
+    // Extended protocol (PendingAnswer): the answer that completes or fails the oldest
+    // forwarded Parse or Execute settles its audit: an Execute's rows come from its
+    // CommandComplete tag, or are the DataRows of a suspended or empty one; an error answering
+    // a Bind belongs to the Execute after it (planning and parameter errors come at Bind).
+    // Entries an earlier error made the backend skip never ran: no event.
+    auto due = [&q] { return q.count_awaiting(Awaited::Parse) + q.count_awaiting(Awaited::Execute); };
+    auto on_backend = [&](char tag, const RelayResult* error = nullptr, bool tag_counts = false,
+                          std::optional<int64_t> tag_rows = std::nullopt) {
+        if (answers_due_.empty()) {
+            return q.on_backend(tag);
+        }
+        const bool answers_front =
+            q.front_awaits(Awaited::Parse) || q.front_awaits(Awaited::Execute);
+        const bool bind = q.front_awaits(Awaited::Bind);
+        const std::size_t before = due();
+        const auto outcome = q.on_backend(tag);
+        if (outcome == ResponseQueue::Outcome::Completed && answers_front) {
+            if (answers_due_.front().what == Awaited::Execute) {
+                RelayResult one;
+                one.rows = tag_counts ? tag_rows
+                                      : std::optional<int64_t>(answers_due_.front().data_rows);
+                finish_answer(one);
+            } else {
+                answers_due_.pop_front();  // ParseComplete: its executions are the events
+            }
+        } else if (outcome == ResponseQueue::Outcome::Failed) {
+            std::size_t dropped = before - due();
+            if (dropped > 0 && error != nullptr &&
+                (answers_front || (bind && answers_due_.front().what == Awaited::Execute))) {
+                finish_answer(*error);
+                --dropped;
+            }
+            for (; dropped > 0 && !answers_due_.empty(); --dropped) {
+                answers_due_.pop_front();
+            }
+        }
+        return outcome;
+    };
     while (true) {
         q.emit_local(client_out_);
         if (q.empty()) {
@@ -349,13 +387,18 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                     reworded = true;
                 }
                 auto scrub = policy::scrub_backend_message(e->fields, scrub_errors_);
+                RelayResult failed;
+                failed.error_sqlstate = e->get('C');
+                failed.error_message = e->get('M');
+                failed.error_scrubbed = scrub.scrubbed;
+                if (scrub.scrubbed) {
+                    failed.error_original = policy::describe_backend_message(e->fields);
+                }
                 if (r.error_sqlstate.empty()) {
-                    r.error_sqlstate = e->get('C');
-                    r.error_message = e->get('M');
-                    r.error_scrubbed = scrub.scrubbed;
-                    if (scrub.scrubbed) {
-                        r.error_original = policy::describe_backend_message(e->fields);
-                    }
+                    r.error_sqlstate = failed.error_sqlstate;
+                    r.error_message = failed.error_message;
+                    r.error_scrubbed = failed.error_scrubbed;
+                    r.error_original = failed.error_original;
                 }
                 if (scrub.scrubbed) {
                     forward = false;
@@ -369,7 +412,7 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                     link.conn->mark_unusable();
                     r.fatal_relayed = true;
                 }
-                outcome = q.on_backend('E');
+                outcome = on_backend('E', &failed);
                 if (!q.has_sync()) {
                     r.failed_before_sync = true;
                 }
@@ -389,7 +432,7 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                               {{"user", startup_.user}, {"sqlstate", n->get('C')}});
                     wire::encode(wire::NoticeResponse{std::move(scrub.fields)}, client_out_);
                 }
-                outcome = q.on_backend('N');
+                outcome = on_backend('N');
                 break;
             }
             case 'Z': {
@@ -399,7 +442,7 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                     break;
                 }
                 link.status = z->status;
-                outcome = q.on_backend('Z');
+                outcome = on_backend('Z');
                 forward = forward_ready;
                 break;
             }
@@ -408,8 +451,18 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 if (txpool_) {
                     note = q.front_note();
                 }
-                outcome = q.on_backend('C');
                 auto c = wire::decode_command_complete(piece.body);
+                std::optional<int64_t> counted;
+                if (c) {
+                    // "SELECT 5", "FETCH 5", "COPY 5": the last word counts rows.
+                    const auto sp = c->tag.rfind(' ');
+                    const std::string last = sp == std::string::npos ? "" : c->tag.substr(sp + 1);
+                    if (!last.empty() && last.size() < 19 &&
+                        std::all_of(last.begin(), last.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                        counted = std::stoll(last);
+                    }
+                }
+                outcome = on_backend('C', nullptr, true, counted);
                 if (outcome == ResponseQueue::Outcome::Hidden) {
                     forward = false;  // meshgate's own statement (a DEALLOCATE making room)
                     break;
@@ -417,14 +470,8 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 if (c && txpool_) {
                     r.commands.emplace_back(std::move(note), c->tag);
                 }
-                if (c) {
-                    // "SELECT 5", "FETCH 5", "COPY 5": the last word counts rows.
-                    const auto sp = c->tag.rfind(' ');
-                    const std::string last = sp == std::string::npos ? "" : c->tag.substr(sp + 1);
-                    if (!last.empty() && last.size() < 19 &&
-                        std::all_of(last.begin(), last.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-                        r.rows = r.rows.value_or(0) + std::stoll(last);
-                    }
+                if (counted) {
+                    r.rows = r.rows.value_or(0) + *counted;
                 }
                 if (c && c->tag == "DISCARD ALL") {
                     // The client reset the backend session: replay its settings before the
@@ -447,7 +494,7 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
             }
             case 'S':
             case 'H':
-                outcome = q.on_backend(piece.tag);
+                outcome = on_backend(piece.tag);
                 break;
             default:  // 'W', 'K', 'v', 'R': never legitimate after login
                 lost(std::string("unexpected message '") + piece.tag + "' from backend");
@@ -461,12 +508,15 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
                 // ParseComplete / BindComplete / CloseComplete of meshgate's own messages.
                 hiding = q.front_hidden() &&
                          (piece.tag == '1' || piece.tag == '2' || piece.tag == '3');
+                if (piece.tag == 'D' && !answers_due_.empty()) {
+                    ++answers_due_.front().data_rows;
+                }
             }
             if (hiding) {
                 forward = false;  // answers meshgate's own message on this connection
             }
             if (piece.last) {
-                outcome = q.on_backend(piece.tag);
+                outcome = on_backend(piece.tag);
                 hiding = false;
             }
         }

@@ -252,6 +252,17 @@ void ClientSession::finish_statement(AuditSlot* slot, const std::string& sql,
     }
 }
 
+void ClientSession::finish_answer(const RelayResult& outcome)
+{
+    MESHGATE_ASSERT(!answers_due_.empty());
+    PendingAnswer p = std::move(answers_due_.front());
+    answers_due_.pop_front();
+    if (p.origin && p.origin->decision) {
+        finish_statement(p.slot ? &*p.slot : nullptr, p.origin->query, *p.origin->decision,
+                         &outcome, p.started);
+    }
+}
+
 asio::awaitable<void> ClientSession::run()
 {
     if (!snapshot_) {

@@ -11,6 +11,7 @@
 #include "policy/audit/audit_event.hpp"
 #include "policy/decision.hpp"
 #include "policy/identity.hpp"
+#include "proxy/audit/audit_writer.hpp"
 #include "proxy/io/input_buffer.hpp"
 #include "proxy/io/stream.hpp"
 #include "proxy/session/backend_scanner.hpp"
@@ -26,6 +27,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,7 +38,6 @@
 
 namespace meshgate::proxy {
 
-class AuditSlot;
 class BackendConnection;
 class BackendPool;
 
@@ -121,7 +122,6 @@ private:
         }
     };
 
-    /// A prepared statement or portal: where it lives, or the local step that answers it.
     /// What a backend's prepared statement was decided from: a Bind under another snapshot or
     /// another identity (purpose, search_path, a reload) decides it again first.
     struct PreparedOrigin {
@@ -129,7 +129,22 @@ private:
         std::string sent;         // the rewritten SQL the backend prepared
         uint64_t generation = 0;  // snapshot generation of the decision
         policy::Identity who;     // identity of the decision
+        /// The decision, for the audit event of each execution (null for meshgate's own).
+        std::shared_ptr<const policy::Decision> decision;
     };
+
+    /// A client's Parse or Execute forwarded to a backend, in the order the backend answers
+    /// (SPEC §6): each Execute is audited when its answer comes, with its rows, duration and
+    /// SQLSTATE; a Parse only when the backend refuses it (its executions are the events).
+    struct PendingAnswer {
+        Awaited what = Awaited::Execute;
+        std::optional<AuditSlot> slot;
+        std::shared_ptr<const PreparedOrigin> origin;  // null: audited elsewhere
+        std::chrono::steady_clock::time_point started;
+        int64_t data_rows = 0;  // DataRows relayed so far (a suspended portal has no count)
+    };
+    /// Audits the oldest pending answer with `outcome` (rows, or the error) and forgets it.
+    void finish_answer(const RelayResult& outcome);
 
     /// A prepared statement or portal: where it lives, or the local step that answers it.
     struct Prepared {
@@ -229,7 +244,11 @@ private:
     boost::asio::awaitable<bool> extended(wire::RawMessage first);
     boost::asio::awaitable<void> extended_message(const wire::RawMessage& m, ResponseQueue& q,
                                                   std::string& to_backend, bool& end);
+    /// The Sync cycle runs on `backend` from now on; a 0A000 when the open transaction or earlier
+    /// messages of the batch run on another one.
     Result<void> route(const std::string& backend);
+    /// route() without taking the backend.
+    Result<void> routable(const std::string& backend) const;
 
     // ---- backend_link.cpp
     boost::asio::awaitable<Result<BackendLink*>> link_for(const std::string& backend);
@@ -298,6 +317,7 @@ private:
     bool batch_synced_ = false;      // extended: the batch being answered ends with Sync
     std::unordered_map<std::string, Prepared> statements_;
     std::unordered_map<std::string, Prepared> portals_;
+    std::deque<PendingAnswer> answers_due_;  // extended: forwarded Parses and Executes
     /// A SQL-level prepared statement or cursor: the backend that holds it, so EXECUTE / FETCH /
     /// MOVE / CLOSE / DEALLOCATE (which touch no product) follow it there, and the context its
     /// query was decided in, so EXECUTE / FETCH / MOVE under another one are refused.

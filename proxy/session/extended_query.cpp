@@ -23,6 +23,8 @@ namespace {
 // Bytes of client messages gathered before meshgate forwards them with its own Flush, so a
 // client that pipelines a long batch without Sync cannot make meshgate buffer without bound.
 constexpr std::size_t kMaxBatchBytes = 256 * 1024;
+// Executes forwarded before meshgate asks for their answers (each holds an audit slot).
+constexpr std::size_t kMaxPendingAnswers = 512;
 
 std::function<void(std::string&)> error_writer(Error e)
 {
@@ -48,6 +50,15 @@ bool blank(std::string_view sql)
 
 Result<void> ClientSession::route(const std::string& backend)
 {
+    if (auto r = routable(backend); !r) {
+        return r;
+    }
+    batch_backend_ = backend;
+    return {};
+}
+
+Result<void> ClientSession::routable(const std::string& backend) const
+{
     if (!txn_backend_.empty() && txn_backend_ != backend) {
         Error e = make_error("0A000", "statement runs on backend \"" + backend +
                                           "\" but the open transaction runs on backend \"" +
@@ -64,7 +75,6 @@ Result<void> ClientSession::route(const std::string& backend)
         e.hint = "Send Sync between statements that use different backends.";
         return e;
     }
-    batch_backend_ = backend;
     return {};
 }
 
@@ -120,7 +130,8 @@ Result<void> ClientSession::recheck_prepared(const std::string& name, Prepared& 
     }
     // Same rewrite: the backend's statement stays valid; remember the new context.
     p.origin = std::make_shared<const PreparedOrigin>(
-        PreparedOrigin{p.origin->query, p.origin->sent, snapshot_->generation, identity_});
+        PreparedOrigin{p.origin->query, p.origin->sent, snapshot_->generation, identity_,
+                       std::make_shared<const policy::Decision>(d)});
     return {};
 }
 
@@ -140,7 +151,7 @@ asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
     bool end = false;
     co_await extended_message(first, q, to_backend, end);
     while (!end) {
-        if (to_backend.size() >= kMaxBatchBytes) {
+        if (to_backend.size() >= kMaxBatchBytes || answers_due_.size() >= kMaxPendingAnswers) {
             wire::encode(wire::Flush{}, to_backend);
             break;
         }
@@ -187,12 +198,24 @@ asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
     if (!to_backend.empty()) {
         MESHGATE_ASSERT(link != nullptr);
         if (!co_await write_backend(*link, to_backend)) {
-            co_return co_await after_relay(*link, RelayResult::write_failure());
+            const RelayResult failed = RelayResult::write_failure();
+            while (!answers_due_.empty()) {
+                finish_answer(failed);
+            }
+            co_return co_await after_relay(*link, failed);
         }
     }
     if (q.awaiting_backend() || (link != nullptr && !q.empty())) {
         MESHGATE_ASSERT(link != nullptr);
         const RelayResult r = co_await relay(*link, q, true);
+        // Executes left unanswered: the backend was lost (each failed) or the client went away.
+        while (!answers_due_.empty()) {
+            if (r.backend_ok) {
+                answers_due_.pop_front();
+            } else {
+                finish_answer(r);
+            }
+        }
         if (!co_await after_relay(*link, r)) {
             co_return false;
         }
@@ -339,7 +362,15 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         if (decision.is_allow() && policy::needs_error_scrub(decision.allow())) {
             scrub_errors_ = true;  // backend errors may quote masked or filtered values
         }
-        finish_statement(slot ? &*slot : nullptr, parse->query, decision, nullptr, started);
+        const auto* forwarded =
+            decision.is_allow() && decision.allow().steps.size() == 1
+                ? std::get_if<policy::Forward>(&decision.allow().steps.front())
+                : nullptr;
+        if (forwarded == nullptr || !forwarded->opens_transaction.empty()) {
+            // Refused, or answered by meshgate: this is the statement's one audit event. A
+            // forwarded statement is audited at each Execute instead (its rows, its duration).
+            finish_statement(slot ? &*slot : nullptr, parse->query, decision, nullptr, started);
+        }
         if (decision.is_deny()) {
             const auto& d = decision.deny();
             Error e = make_error(d.sqlstate, d.message, d.position);
@@ -355,7 +386,7 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
         }
         if (const auto* fwd = std::get_if<policy::Forward>(&allow.steps.front());
             fwd != nullptr && !fwd->opens_transaction.empty()) {
-            // Where it runs is known only when it is executed (execute_begin).
+            // Where it runs is known only when it is executed (its Execute below).
             Prepared begin;
             begin.begin = *fwd;
             begin.begin_backend = backend_of(allow);
@@ -363,8 +394,21 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             q.local(Awaited::Parse, [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
         } else if (fwd != nullptr) {
             const std::string backend = backend_of(allow);
+            // Refused before it reaches the backend (a stale name, another backend): audited
+            // as an error of this statement.
+            auto refuse = [&](const Error& e) {
+                RelayResult r;
+                r.error_sqlstate = e.sqlstate;
+                r.error_message = e.message;
+                finish_statement(slot ? &*slot : nullptr, parse->query, decision, &r, started);
+                fail(e);
+            };
             if (auto fresh = check_named_uses(allow); !fresh) {
-                fail(fresh.error());
+                refuse(fresh.error());
+                co_return;
+            }
+            if (auto r = routable(backend); !r) {
+                refuse(r.error());
                 co_return;
             }
             if (!co_await routed(backend)) {
@@ -373,7 +417,8 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             note_named_defines(allow, backend, identity_);
             Prepared prepared{backend, std::nullopt, false,
                               std::make_shared<const PreparedOrigin>(PreparedOrigin{
-                                  parse->query, fwd->sql, snapshot_->generation, identity_})};
+                                  parse->query, fwd->sql, snapshot_->generation, identity_,
+                                  std::make_shared<const policy::Decision>(decision)})};
             if (txpool_) {
                 for (const auto& d : allow.defines) {
                     if (d.kind == policy::NamedObject::Kind::Statement && !d.name.empty()) {
@@ -395,11 +440,15 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
                             [](std::string& out) { wire::encode(wire::ParseComplete{}, out); });
                 } else {
                     send_parse(prepared, false);
+                    answers_due_.push_back(
+                        PendingAnswer{Awaited::Parse, std::move(slot), prepared.origin, started});
                 }
             } else {
                 wire::Parse rewritten{parse->name, fwd->sql, parse->param_types};
                 wire::encode(rewritten, to_backend);
                 q.expect(Awaited::Parse);
+                answers_due_.push_back(
+                    PendingAnswer{Awaited::Parse, std::move(slot), prepared.origin, started});
             }
             statements_[parse->name] = std::move(prepared);
         } else {
@@ -529,7 +578,7 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
                     Prepared dealloc;
                     dealloc.backend = target.backend;
                     dealloc.origin = std::make_shared<const PreparedOrigin>(
-                        PreparedOrigin{"", "DEALLOCATE " + *quoted, 0, identity_});
+                        PreparedOrigin{"", "DEALLOCATE " + *quoted, 0, identity_, nullptr});
                     dealloc.key = txpool::statement_key(dealloc.origin->sent, {});
                     dealloc.backend_name = txpool::backend_statement_name(dealloc.origin->sent, {});
                     ensure_prepared(dealloc);
@@ -542,9 +591,22 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
                     q.hidden(Awaited::Close);
                 }
             }
+            PendingAnswer pending;
+            pending.what = Awaited::Execute;
+            pending.origin = target.origin;
+            pending.started = std::chrono::steady_clock::now();
+            if (services_->audit != nullptr && target.origin && target.origin->decision) {
+                // Each execution is audited in the order it was sent (SPEC §6).
+                pending.slot = services_->audit->reserve();
+                if (!pending.slot) {
+                    fail(services_->audit->unavailable_error());
+                    co_return;
+                }
+            }
             forward_raw(m);
             q.expect(Awaited::Execute,
                      txpool_ && target.origin ? target.origin->sent : std::string());
+            answers_due_.push_back(std::move(pending));
             co_return;
         }
         if (target.begin) {
@@ -574,6 +636,7 @@ asio::awaitable<void> ClientSession::extended_message(const wire::RawMessage& m,
             q.hidden(Awaited::Bind);
             wire::encode(wire::Execute{"", 0}, to_backend);
             q.expect(Awaited::Execute);
+            answers_due_.push_back(PendingAnswer{});  // audited at its Parse
             co_return;
         }
         q.local(Awaited::Execute, [this, target](std::string& out) {

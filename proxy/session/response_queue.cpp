@@ -4,6 +4,8 @@
 
 #include "common/error.hpp"
 
+#include <algorithm>
+
 namespace meshgate::proxy {
 namespace {
 
@@ -85,6 +87,13 @@ bool ResponseQueue::has_sync() const
         }
     }
     return false;
+}
+
+std::size_t ResponseQueue::count_awaiting(Awaited what) const
+{
+    return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [what](const Item& i) {
+        return !i.local && !i.hidden && i.what == what;
+    }));
 }
 
 void ResponseQueue::emit_local(std::string& out)

@@ -52,6 +52,17 @@ public:
     /// True when the front entry is a hidden one.
     bool front_hidden() const { return !items_.empty() && items_.front().hidden; }
 
+    /// True when the front entry waits for the backend's answer to a client's `what`
+    /// (forwarded, not hidden).
+    bool front_awaits(Awaited what) const
+    {
+        return !items_.empty() && !items_.front().local && !items_.front().hidden &&
+               items_.front().what == what;
+    }
+
+    /// How many entries wait for the backend's answer to a client's `what`.
+    std::size_t count_awaiting(Awaited what) const;
+
     /// The note of the front entry ("" when none).
     const std::string& front_note() const;
 

@@ -672,6 +672,62 @@ def suite_observability():
         open(tampered, "w").write("\n".join(ls) + "\n")
         rc, out, err = run([ENV.mg_bin, "audit", "verify", tampered])
         R.check("meshgate audit verify detects a removed line", rc != 0, out + err)
+    check_extended_audit()
+
+
+def check_extended_audit():
+    """Extended protocol (SPEC §6): every Execute of a prepared statement is its own audit event
+    with its rows, duration and SQLSTATE; an Execute the backend skipped after an error has none."""
+    sys.path.insert(0, os.path.join(HERE, "suites"))
+    import _pgwire
+    tag = f"xaudit_{os.getpid()}"
+    sql = f"SELECT {tag} FROM pg_catalog.generate_series(1, $1::int) AS t({tag})"
+    failing = f"SELECT 1 / $1::int AS {tag}_div"
+    try:
+        w = _pgwire.Conn("127.0.0.1", ENV.mg_port, "alice", Env.password("alice"))
+        w.parse(sql, name="xa")
+        w.sync()
+        results = []
+        for n in (3, 5, 7):
+            w.bind(statement="xa", params=(str(n),))
+            w.execute()
+            results.append(w.sync())
+        # One batch: a failing Execute, then one the backend skips until Sync.
+        w.parse(failing, name="xf")
+        w.bind(statement="xf", params=("0",))
+        w.execute()
+        w.bind(statement="xa", params=("11",))
+        w.execute()
+        failed = w.sync()
+        # A Parse the backend refuses (no such column), with no Execute after it.
+        w.parse(f"SELECT {tag}_nocol FROM pg_catalog.generate_series(1, 2) AS t(x)", name="xn")
+        refused = w.sync()
+        w.close()
+    except (OSError, _pgwire.WireError) as ex:
+        R.check("extended-protocol audit client ran", False, repr(ex))
+        return
+    R.eq("extended: three executions of one prepared statement return 3, 5 and 7 rows",
+         [len(r.rows) for r in results], [3, 5, 7])
+    R.eq("extended: the failing execution fails with 22012", failed.sqlstates, ["22012"])
+    R.eq("extended: the Parse of a missing column fails with 42703", refused.sqlstates, ["42703"])
+    events = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open(ENV.audit) as f:
+            events = [e for e in map(json.loads, f) if e.get("event") == "statement" and tag in (e.get("statement") or "")]
+        if len(events) >= 5:
+            break
+        time.sleep(0.1)
+    mine = [e for e in events if f"{tag}_div" not in e.get("statement", "") and f"{tag}_nocol" not in e["statement"]]
+    R.eq("extended: each execution is one audit event with its own row count",
+         [(e.get("decision"), e.get("rows")) for e in mine], [("allow", 3), ("allow", 5), ("allow", 7)])
+    R.check("extended: each execution's audit event has a duration and the backend",
+            all(isinstance(e.get("duration_ms"), (int, float)) and e.get("backend") for e in mine), mine)
+    div = [e for e in events if f"{tag}_div" in e.get("statement", "")]
+    R.eq("extended: the failing execution is audited as an error with 22012, the skipped one not at all",
+         [(e.get("decision"), e.get("sqlstate")) for e in div] + [len(mine)], [("error", "22012"), 3])
+    nocol = [(e.get("decision"), e.get("sqlstate")) for e in events if f"{tag}_nocol" in e.get("statement", "")]
+    R.eq("extended: a Parse the backend refuses is audited once as an error with 42703", nocol, [("error", "42703")])
 
 
 def suite_reload():

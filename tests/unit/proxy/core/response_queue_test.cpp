@@ -34,6 +34,31 @@ TEST_CASE("a refused Parse after a forwarded one is answered after ParseComplete
     CHECK(q.empty());
 }
 
+TEST_CASE("front_awaits and count_awaiting see only the client's forwarded messages") {
+    // The per-Execute audit pairs these counts with its own list: hidden and local entries
+    // must not count, and an error drops the forwarded ones up to Sync.
+    ResponseQueue q;
+    q.hidden(Awaited::Parse);
+    q.expect(Awaited::Parse);
+    q.expect(Awaited::Bind);
+    q.expect(Awaited::Execute);
+    q.local(Awaited::Execute, says("[C]"));
+    q.expect(Awaited::Bind);
+    q.expect(Awaited::Execute);
+    q.expect(Awaited::Sync);
+    CHECK_FALSE(q.front_awaits(Awaited::Parse));  // the hidden one is first
+    CHECK(q.count_awaiting(Awaited::Parse) == 1);
+    CHECK(q.count_awaiting(Awaited::Execute) == 2);
+    CHECK(q.on_backend('1') == Outcome::Hidden);
+    CHECK(q.front_awaits(Awaited::Parse));
+    CHECK(q.on_backend('1') == Outcome::Completed);
+    CHECK(q.on_backend('2') == Outcome::Completed);
+    CHECK(q.front_awaits(Awaited::Execute));
+    CHECK(q.on_backend('E') == Outcome::Failed);
+    CHECK(q.count_awaiting(Awaited::Execute) == 0);
+    CHECK(q.count_awaiting(Awaited::Sync) == 1);
+}
+
 TEST_CASE("a local answer is dropped when the backend failed earlier in the batch") {
     ResponseQueue q;
     q.expect(Awaited::Parse);
