@@ -34,6 +34,9 @@ struct Error {
     int position = 0;
     std::string detail;
     std::string hint;
+    /// PostgreSQL's R field (the routine that raised it): some drivers act on it, e.g. 0A000
+    /// from RevalidateCachedQuery makes pgjdbc, Rails and postgres.js prepare the statement again.
+    std::string routine;
 };
 
 inline Error make_error(std::string sqlstate, std::string message, int position = 0)

@@ -117,9 +117,13 @@ Result<void> ClientSession::recheck_prepared(const std::string& name, Prepared& 
         changed.products = allow.products;
         finish_statement(slot ? &*slot : nullptr, p.origin->query, policy::Decision(changed),
                          nullptr, started);
-        Error e = make_error("0A000", changed.message);
-        e.detail = why;
+        // PostgreSQL's own words and routine for a prepared statement whose plan changed shape:
+        // pgjdbc (autocommit), Rails, asyncpg and postgres.js then prepare it again on their own,
+        // and that Parse is decided under the new policies.
+        Error e = make_error("0A000", "cached plan must not change result type");
+        e.detail = changed.message + " (" + why + ")";
         e.hint = "Close the statement and Parse it again.";
+        e.routine = "RevalidateCachedQuery";
         return e;
     }
     if (auto fresh = check_named_uses(allow); !fresh) {

@@ -757,6 +757,7 @@ def suite_reload():
         os.kill(pid, 1)
         R.check("after SIGHUP without the deny, mallory reads her region (US) within 10s",
                 wait_for(lambda: mallory_count() == ([str(n_us)], [])), mallory_count())
+        check_reprepare_after_reload(pid, path, original.replace("deny: [user:mallory]", "deny: []"), n_us)
         open(path, "w").write(original.replace("region = @user.region", "region IN (SELECT 1)"))
         os.kill(pid, 1)
         time.sleep(1.5)
@@ -776,6 +777,55 @@ def suite_reload():
             pass
     R.check("after restoring the file and SIGHUP mallory is denied again",
             wait_for(lambda: mallory_count() == ([], ["42501"])), mallory_count())
+
+
+def check_reprepare_after_reload(pid, path, current, n_us):
+    """A reload that changes a prepared statement's rewrite: meshgate answers its next Bind as
+    PostgreSQL answers a plan whose result type changed (0A000 from RevalidateCachedQuery), so
+    pgjdbc prepares it again by itself and the execution runs under the new policy."""
+    if not shutil.which("java") or not os.path.exists(JDBC_JAR):
+        R.check("java and pgjdbc are installed", False, "deploy/install-deps.sh installs them")
+        return
+
+    def reloads_ok():
+        try:
+            body = urllib.request.urlopen(f"http://127.0.0.1:{ENV.admin_port}/metrics", timeout=5).read().decode()
+        except Exception:  # noqa: BLE001
+            return -1
+        m = re.search(r'meshgate_config_reloads_total\{result="ok"\} ([0-9.e+]+)', body)
+        return float(m.group(1)) if m else -1
+
+    env = dict(os.environ, MG_PORT=str(ENV.mg_port), MG_USER="mallory", MG_PASSWORD=Env.password("mallory"))
+    proc = subprocess.Popen(["java", "-cp", JDBC_JAR, os.path.join(HERE, "clients", "JdbcReprepare.java"),
+                             "SELECT count(*) FROM sales.customers"], env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stdin.write("1\n")
+        proc.stdin.flush()
+        first = proc.stdout.readline().strip()
+        before = reloads_ok()
+        open(path, "w").write(current.replace("region = @user.region", "region = @user.region AND id > 0"))
+        os.kill(pid, 1)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and reloads_ok() <= before:
+            time.sleep(0.2)
+        proc.stdin.write("2\n")
+        proc.stdin.flush()
+        second = proc.stdout.readline().strip()
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        before = reloads_ok()
+        open(path, "w").write(current)
+        os.kill(pid, 1)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and reloads_ok() <= before:
+            time.sleep(0.2)
+    R.eq("pgjdbc server-prepared statement before the reload", first, f"row\t{n_us}")
+    R.eq("after a reload that changes its rewrite, pgjdbc prepares it again by itself and it runs",
+         second, f"row\t{n_us}")
 
 
 SUITES = {"cli": suite_cli, "psql": suite_psql, "psycopg2": suite_psycopg2, "jdbc": suite_jdbc,

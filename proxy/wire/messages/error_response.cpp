@@ -81,6 +81,9 @@ ErrorResponse ErrorResponse::from(const meshgate::Error& e, std::string_view sev
     if (e.position > 0) {
         m.fields.emplace_back('P', std::to_string(e.position));
     }
+    if (!e.routine.empty()) {
+        m.fields.emplace_back('R', e.routine);
+    }
     return m;
 }
 
