@@ -470,7 +470,18 @@ int run_serve(int argc, char** argv)
                 }
                 std::string why;
                 // Unavailable products are reported, not fatal (proxy/metrics/admin_server.hpp).
-                auto unavailable = proxy::unavailable_products(*server.snapshot());
+                const auto snap = server.snapshot();
+                std::vector<std::string> unavailable;
+                for (auto& p : proxy::unavailable_products(*snap)) {
+                    unavailable.push_back("unavailable data product " + std::move(p));
+                }
+                if (snap->federation_backend && !snap->federation_unavailable.empty()) {
+                    // Statements joining backends are refused (55000) until a sync succeeds.
+                    unavailable.push_back("unavailable federation on backend " +
+                                          *snap->federation_backend +
+                                          " (statements joining backends): " +
+                                          snap->federation_unavailable);
+                }
                 if (!health.ready(names, why)) {
                     return proxy::Readiness{false, why, std::move(unavailable)};
                 }

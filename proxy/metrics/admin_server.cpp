@@ -92,7 +92,7 @@ int begin_request(mg_connection* conn)
     };
     std::string products;
     for (const auto& u : r.unavailable) {
-        products += "unavailable data product " + one_line(u) + "\n";
+        products += one_line(u) + "\n";
     }
     const bool strict = info->query_string != nullptr &&
                         std::string_view(info->query_string).starts_with("strict");

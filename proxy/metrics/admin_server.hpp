@@ -30,6 +30,8 @@ namespace meshgate::proxy {
 struct Readiness {
     bool ready = false;
     std::string reason;
+    /// What works only in part, one line each ("unavailable data product sales.x: why",
+    /// "unavailable federation on backend fed_pg ..."): "ready (degraded)", or 503 with ?strict.
     std::vector<std::string> unavailable;
 };
 

@@ -16,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import psycopg2
 import yaml
@@ -450,6 +452,18 @@ def check_reload(R, gate, a, b, clusters):
     R.eq("the other foreign tables were kept in step", fed.execute(tables_sql), before)
 
 
+def readyz(g, query=""):
+    """(status, body) of the gate's /readyz."""
+    url = f"http://127.0.0.1:{g.cfg['admin']['port']}/readyz{query}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as ex:
+        return ex.code, ex.read().decode()
+    except OSError as ex:
+        return None, str(ex)
+
+
 def check_without_federation(R, name, clusters):
     g = make_gate(name, clusters, None)
     try:
@@ -481,6 +495,12 @@ def check_without_federation(R, name, clusters):
                 err is None, err_text(err))
         R.check("the daemon log reports the failed federation sync",
                 "federation sync failed" in g.log_tail(100000), g.log_tail())
+        status, body = readyz(g)
+        R.check("/readyz stays 200 but says degraded and names the federation backend and why",
+                status == 200 and "degraded" in body and "federation on backend fa_pg" in body
+                and "postgres_fdw" in body, f"{status} {body}")
+        status, body = readyz(g, "?strict")
+        R.eq("/readyz?strict is 503 while the federation is unavailable", status, 503)
         # The operator now does the one-time setup on cluster A: without a SIGHUP, the sync is
         # retried and cluster A becomes the federation backend (fa read directly, fb foreign).
         clusters["fa_pg"].execute("CREATE EXTENSION IF NOT EXISTS postgres_fdw; "
@@ -493,6 +513,9 @@ def check_without_federation(R, name, clusters):
 
         R.check("after the setup the federation recovers by itself (retried sync)", wait_for(recovered, 40),
                 f"{err_text(state.get('err'))}\n{g.log_tail()}")
+        status, body = readyz(g, "?strict")
+        R.check("once it recovered /readyz?strict is 200 and no longer names the federation",
+                status == 200 and "federation" not in body, f"{status} {body}")
         R.eq("a federation backend that also holds a domain: the join returns the right rows",
              [tuple(r) for r in (state.get("got") or [])], expected_join(clusters["fa_pg"], clusters["fb_pg"], "fedana"))
         got, err = query(g, "fedana", "SELECT inet_server_port() FROM fa.customers c JOIN fb.orders o "
