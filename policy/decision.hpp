@@ -13,7 +13,7 @@ namespace meshgate::policy {
 struct Forward {
     std::string sql;
     bool transaction_control = false;   // BEGIN/COMMIT/ROLLBACK/SAVEPOINT...
-    std::string opens_transaction;      // BEGIN / START TRANSACTION: its command tag
+    std::string opens_transaction{};    // BEGIN / START TRANSACTION: its command tag
 };
 
 /// A setting meshgate keeps itself and never forwards (`search_path`, `meshgate.purpose`).

@@ -15,7 +15,7 @@ namespace meshgate::policy::sql {
 struct QueryStatement {
     enum class Kind { Select, Explain, Prepare, Execute, DeclareCursor, Copy };
     Kind kind = Kind::Select;
-    std::string name;   // Prepare / Execute: the statement; DeclareCursor: the cursor
+    std::string name{};  // Prepare / Execute: the statement; DeclareCursor: the cursor
 };
 
 /// A statement forwarded as sent that names a prepared statement or cursor and holds no query:

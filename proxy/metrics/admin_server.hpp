@@ -32,7 +32,7 @@ struct Readiness {
     std::string reason;
     /// What works only in part, one line each ("unavailable data product sales.x: why",
     /// "unavailable federation on backend fed_pg ..."): "ready (degraded)", or 503 with ?strict.
-    std::vector<std::string> unavailable;
+    std::vector<std::string> unavailable{};
 };
 
 /// Serves, on `host:port`:

@@ -147,24 +147,26 @@ private:
     void finish_answer(const RelayResult& outcome);
 
     /// A prepared statement or portal: where it lives, or the local step that answers it.
+    /// (A member initialized with `{}` may be left out of a braced initializer without GCC's
+    /// -Wmissing-field-initializers.)
     struct Prepared {
         std::string backend;                 // empty: answered by meshgate
         std::optional<policy::Step> local;   // SetLocal / ShowLocal
         bool empty_query = false;
-        std::shared_ptr<const PreparedOrigin> origin;  // backend statements only
+        std::shared_ptr<const PreparedOrigin> origin{};  // backend statements only
         /// Transaction pool mode: the statement's name on every backend connection
         /// (txpool::backend_statement_name; "" for the unnamed statement), and what a
         /// connection's statement under that name must be (txpool::statement_key).
-        std::string backend_name;
-        std::string key;
-        std::vector<uint32_t> param_types;
+        std::string backend_name{};
+        std::string key{};
+        std::vector<uint32_t> param_types{};
         /// SQL-level prepared statements its execution creates (a Parse of `PREPARE name AS`).
-        std::vector<std::string> sql_defines;
+        std::vector<std::string> sql_defines{};
         /// A BEGIN / START TRANSACTION (SPEC §3: the transaction starts on the backend of its
         /// first statement): its Execute defers it as a simple Query's BEGIN is deferred, or
         /// forwards it to `begin_backend` when the batch or an open transaction already has one.
-        std::optional<policy::Forward> begin;
-        std::string begin_backend;
+        std::optional<policy::Forward> begin{};
+        std::string begin_backend{};
     };
 
     /// The statement `name` under the current snapshot and identity: unchanged, or decided
