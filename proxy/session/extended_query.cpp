@@ -23,7 +23,8 @@ namespace {
 // Bytes of client messages gathered before meshgate forwards them with its own Flush, so a
 // client that pipelines a long batch without Sync cannot make meshgate buffer without bound.
 constexpr std::size_t kMaxBatchBytes = 256 * 1024;
-// Executes forwarded before meshgate asks for their answers (each holds an audit slot).
+// Parses and Executes forwarded before meshgate reads their answers (each may hold an audit
+// slot, a place in the audit log's order that other sessions' events wait behind).
 constexpr std::size_t kMaxPendingAnswers = 512;
 
 std::function<void(std::string&)> error_writer(Error e)
@@ -212,12 +213,17 @@ asio::awaitable<bool> ClientSession::extended(wire::RawMessage first)
     if (q.awaiting_backend() || (link != nullptr && !q.empty())) {
         MESHGATE_ASSERT(link != nullptr);
         const RelayResult r = co_await relay(*link, q, true);
-        // Executes left unanswered: the backend was lost (each failed) or the client went away.
-        while (!answers_due_.empty()) {
+        // Parses and Executes left unanswered ran, or may have: audited as failed, with the
+        // lost backend's reason or the client's departure.
+        if (!answers_due_.empty()) {
+            RelayResult unanswered = r;
+            unanswered.rows.reset();  // r's count is the whole batch's
             if (r.backend_ok) {
-                answers_due_.pop_front();
-            } else {
-                finish_answer(r);
+                unanswered.error_sqlstate = "08006";
+                unanswered.error_message = "the client connection was lost before the answer";
+            }
+            while (!answers_due_.empty()) {
+                finish_answer(unanswered);
             }
         }
         if (!co_await after_relay(*link, r)) {

@@ -703,6 +703,13 @@ def check_extended_audit():
         w.parse(f"SELECT {tag}_nocol FROM pg_catalog.generate_series(1, 2) AS t(x)", name="xn")
         refused = w.sync()
         w.close()
+        # A client that leaves while its statement's rows stream: the execution is audited.
+        gone = _pgwire.Conn("127.0.0.1", ENV.mg_port, "alice", Env.password("alice"))
+        gone.parse(f"SELECT g AS {tag}_gone FROM pg_catalog.generate_series(1, 3000000) AS g")
+        gone.bind()
+        gone.execute()
+        gone.send(b"S")
+        gone.sock.close()
     except (OSError, _pgwire.WireError) as ex:
         R.check("extended-protocol audit client ran", False, repr(ex))
         return
@@ -715,10 +722,10 @@ def check_extended_audit():
     while time.monotonic() < deadline:
         with open(ENV.audit) as f:
             events = [e for e in map(json.loads, f) if e.get("event") == "statement" and tag in (e.get("statement") or "")]
-        if len(events) >= 5:
+        if len(events) >= 6:
             break
         time.sleep(0.1)
-    mine = [e for e in events if f"{tag}_div" not in e.get("statement", "") and f"{tag}_nocol" not in e["statement"]]
+    mine = [e for e in events if all(f"{tag}_{x}" not in e.get("statement", "") for x in ("div", "nocol", "gone"))]
     R.eq("extended: each execution is one audit event with its own row count",
          [(e.get("decision"), e.get("rows")) for e in mine], [("allow", 3), ("allow", 5), ("allow", 7)])
     R.check("extended: each execution's audit event has a duration and the backend",
@@ -728,6 +735,9 @@ def check_extended_audit():
          [(e.get("decision"), e.get("sqlstate")) for e in div] + [len(mine)], [("error", "22012"), 3])
     nocol = [(e.get("decision"), e.get("sqlstate")) for e in events if f"{tag}_nocol" in e.get("statement", "")]
     R.eq("extended: a Parse the backend refuses is audited once as an error with 42703", nocol, [("error", "42703")])
+    gone = [(e.get("decision"), e.get("sqlstate")) for e in events if f"{tag}_gone" in e.get("statement", "")]
+    R.eq("extended: an execution whose client left mid-stream is audited as an error (08006)", gone,
+         [("error", "08006")])
 
 
 def suite_reload():
