@@ -297,7 +297,7 @@ asio::awaitable<ClientSession::RelayResult> ClientSession::relay(BackendLink& li
         const bool answers_front =
             q.front_awaits(Awaited::Parse) || q.front_awaits(Awaited::Execute);
         const bool bind = q.front_awaits(Awaited::Bind);
-        const std::size_t before = due();
+        const std::size_t before = tag == 'E' ? due() : 0;  // only an error drops entries
         const auto outcome = q.on_backend(tag);
         if (outcome == ResponseQueue::Outcome::Completed && answers_front) {
             if (answers_due_.front().what == Awaited::Execute) {
