@@ -4,6 +4,7 @@ The shared gate started by run.sh keeps its config; a suite that adds products s
 a copy of the e2e config (ENV.mg_config) with the suite's domain files added to a copy of the
 demo domains, the suite's users added (verifiers from `meshgate passwd`), its own listen and
 admin ports and its own audit log (two writers must never share one hash chain). Stopped by pid.
+Also the small helpers the suites with their own gates share: wait_for, http_get, fetch_all.
 """
 
 import os
@@ -13,12 +14,54 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
+import psycopg2
 import yaml
 
 
 def _mg():
     return sys.modules["__main__"]
+
+
+def wait_for(pred, secs=20.0, step=0.1):
+    """pred()'s first truthy value within `secs`, else its last value."""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def http_get(port, path):
+    """(status, body) of GET http://127.0.0.1:port/path; (0, why) when there is no answer."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as ex:
+        return ex.code, ex.read().decode(errors="replace")
+    except Exception as ex:  # noqa: BLE001
+        return 0, str(ex)
+
+
+def fetch_all(connect, sql):
+    """(rows, None) or (None, psycopg2.Error): `sql` in autocommit on a fresh connect()."""
+    try:
+        conn = connect()
+    except psycopg2.Error as ex:
+        return None, ex
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall(), None
+    except psycopg2.Error as ex:
+        return None, ex
+    finally:
+        conn.close()
 
 
 def _free_port():

@@ -16,8 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 import psycopg2
 import yaml
@@ -25,6 +23,7 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _owngate  # noqa: E402
 import _pgwire  # noqa: E402
+from _owngate import fetch_all, http_get, wait_for  # noqa: E402
 
 mg = sys.modules["__main__"]
 
@@ -190,19 +189,7 @@ def connect(gate, user):
 
 def query(gate, user, sql):
     """(rows, None) or (None, exception)."""
-    try:
-        c = connect(gate, user)
-    except psycopg2.Error as ex:
-        return None, ex
-    try:
-        c.autocommit = True
-        with c.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall(), None
-    except psycopg2.Error as ex:
-        return None, ex
-    finally:
-        c.close()
+    return fetch_all(lambda: connect(gate, user), sql)
 
 
 def err_text(ex):
@@ -211,15 +198,6 @@ def err_text(ex):
 
 def code(ex):
     return getattr(ex, "pgcode", None)
-
-
-def wait_for(pred, secs=20):
-    deadline = time.monotonic() + secs
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.2)
-    return pred()
 
 
 def write_config(gate):
@@ -454,14 +432,7 @@ def check_reload(R, gate, a, b, clusters):
 
 def readyz(g, query=""):
     """(status, body) of the gate's /readyz."""
-    url = f"http://127.0.0.1:{g.cfg['admin']['port']}/readyz{query}"
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as ex:
-        return ex.code, ex.read().decode()
-    except OSError as ex:
-        return None, str(ex)
+    return http_get(g.cfg["admin"]["port"], "/readyz" + query)
 
 
 def check_without_federation(R, name, clusters):

@@ -17,8 +17,6 @@ import os
 import re
 import sys
 import time
-import urllib.error
-import urllib.request
 from decimal import ROUND_FLOOR, Decimal
 
 import psycopg2
@@ -27,6 +25,7 @@ mg = sys.modules["__main__"]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _owngate  # noqa: E402
 import _pgwire  # noqa: E402
+from _owngate import fetch_all, http_get, wait_for  # noqa: E402
 
 USER = "learn_ana"
 DOMAIN = """\
@@ -60,24 +59,6 @@ products:
 """
 
 
-def wait_for(pred, secs=15.0, step=0.1):
-    deadline = time.monotonic() + secs
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
-
-
-def http_get(port, path):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as ex:
-        return ex.code, ex.read().decode(errors="replace")
-    except Exception as ex:  # noqa: BLE001
-        return 0, str(ex)
 
 
 def metric(body, name):
@@ -121,20 +102,9 @@ class Learning:
         return http_get(self.gate.cfg["admin"]["port"], path)
 
     def query(self, sql):
-        try:
-            conn = psycopg2.connect(host="127.0.0.1", port=self.gate.port, dbname="mesh", user=USER,
-                                    password="learn-pw", sslmode="disable", connect_timeout=5)
-        except psycopg2.Error as ex:
-            return None, ex
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchall(), None
-        except psycopg2.Error as ex:
-            return None, ex
-        finally:
-            conn.close()
+        return fetch_all(lambda: psycopg2.connect(host="127.0.0.1", port=self.gate.port, dbname="mesh",
+                                                  user=USER, password="learn-pw", sslmode="disable",
+                                                  connect_timeout=5), sql)
 
     def extended(self, sql, params=()):
         """Parse/Bind/Execute through the extended protocol (_pgwire): (text rows, sqlstates)."""

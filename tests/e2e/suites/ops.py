@@ -24,11 +24,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import psycopg2
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _owngate import fetch_all, http_get, wait_for  # noqa: E402
 
 mg = sys.modules["__main__"]
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
@@ -43,24 +44,6 @@ def free_port():
     return port
 
 
-def wait_for(pred, secs=10.0, step=0.1):
-    deadline = time.monotonic() + secs
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
-
-
-def http_get(port, path):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as ex:
-        return ex.code, ex.read().decode(errors="replace")
-    except Exception as ex:  # noqa: BLE001
-        return 0, str(ex)
 
 
 def metric(body, name, labels=None):
@@ -153,19 +136,7 @@ class Gate:
 
     def query(self, user, sql):
         """(rows, None) or (None, error) over a fresh session."""
-        try:
-            conn = self.connect(user)
-        except psycopg2.Error as ex:
-            return None, ex
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchall(), None
-        except psycopg2.Error as ex:
-            return None, ex
-        finally:
-            conn.close()
+        return fetch_all(lambda: self.connect(user), sql)
 
     def metrics(self):
         return http_get(self.admin_port, "/metrics")[1]
